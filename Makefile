@@ -1,0 +1,50 @@
+# Credstack: the two commands are `make run` and `make test` (README.md).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := tests/interop/node_modules/.installed
+
+.PHONY: run test lint typecheck layers unit bench install install-node contexts clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(NODE_STAMP): tests/interop/package.json tests/interop/package-lock.json
+	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install-node: $(NODE_STAMP)
+
+run: $(STAMP)
+	$(BIN)/credstack db upgrade
+	$(BIN)/credstack serve --host 127.0.0.1 --port 8000
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+unit: $(STAMP) $(NODE_STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck layers unit
+
+bench: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python bench/proofs.py
+
+contexts: $(STAMP)
+	$(BIN)/python scripts/fetch_contexts.py
+
+clean:
+	rm -rf $(VENV) tests/interop/node_modules var .mypy_cache .ruff_cache .pytest_cache

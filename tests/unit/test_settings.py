@@ -1,0 +1,30 @@
+"""Settings come from the environment (README "Configuration")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from credstack.settings import Settings
+
+
+def test_defaults_use_embedded_sqlite_under_data_dir() -> None:
+    settings = Settings.from_env({})
+    assert settings.data_dir == Path("./var")
+    assert settings.effective_database_url.startswith("sqlite:///")
+    assert settings.effective_database_url.endswith("/var/credstack.db")
+
+
+def test_environment_overrides() -> None:
+    settings = Settings.from_env(
+        {
+            "CREDSTACK_DATA_DIR": "/srv/credstack",
+            "CREDSTACK_DATABASE_URL": "postgresql+psycopg://u@h/db",
+            "CREDSTACK_BASE_URL": "https://badges.example.edu/",
+            "CREDSTACK_FETCH_ALLOW_HOSTS": "127.0.0.1, Status.Example ",
+            "CREDSTACK_EXTRA_CONTEXTS": "/etc/credstack/contexts",
+        }
+    )
+    assert settings.effective_database_url == "postgresql+psycopg://u@h/db"
+    assert settings.base_url == "https://badges.example.edu"
+    assert settings.fetch_allow_hosts == frozenset({"127.0.0.1", "status.example"})
+    assert settings.extra_contexts == Path("/etc/credstack/contexts")
