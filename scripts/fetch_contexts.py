@@ -98,12 +98,6 @@ FROM_PACKAGES: list[tuple[str, str, str, str]] = [
         "@digitalbazaar/vc-status-list-context@3.1.1",
         "contexts/vc-status-list-v1.jsonld",
     ),
-    (
-        "https://www.w3.org/2018/credentials/examples/v1",
-        "credentials-examples-v1.json",
-        "@digitalbazaar/credentials-examples-context@1.0.0",
-        "contexts/credentials-examples-v1.jsonld",
-    ),
 ]
 
 OB_303_URL = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
