@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from credentials.keys import Ed25519KeyPair, KeyMaterialError
+from credstack import cli_credentials
+from credstack.cli_credentials import CliInputError
 from credstack.settings import Settings
 
 EXIT_OK = 0
@@ -80,9 +82,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="credstack", description=__doc__.splitlines()[0] if __doc__ else None
-    )
+    parser = argparse.ArgumentParser(prog="credstack", description=__doc__.splitlines()[0] if __doc__ else None)
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the HTTP service")
@@ -103,8 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", help="32-byte seed as hex, for reproducible keys")
     generate.set_defaults(handler=cmd_keys_generate)
 
-    from credstack import cli_credentials
-
     cli_credentials.add_commands(sub)
     return parser
 
@@ -118,5 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         sys.stderr.write(f"credstack: {exc}\n")
         return exc.exit_code
+    except CliInputError as exc:
+        sys.stderr.write(f"credstack: {exc}\n")
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
