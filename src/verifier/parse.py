@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from credentials import baking
-from credentials.keys import b64url_decode
+from credentials.proofs.vc_jwt import MalformedJwt, credential_from_payload, decode_unverified
 from schemas.ob import COMPACT_JWS_PATTERN
 
 Container = Literal["json", "jwt", "png", "svg"]
@@ -63,19 +63,22 @@ def parse_json_object(text: str) -> dict[str, Any]:
     return value
 
 
-def jwt_payload(token: str) -> dict[str, Any]:
-    """RFC 7519 §7.2 steps 1-7 without the signature: the claims set of a compact JWS, or UnreadableInput."""
+def jwt_credential(token: str) -> dict[str, Any]:
+    """OB 3.0 §8.2 without the signature: the credential a compact JWS carries (`vc` claim or top level)."""
     try:
-        payload = b64url_decode(token.split(".")[1]).decode("utf-8")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UnreadableInput("the JWT payload is not base64url-encoded UTF-8") from exc
-    return parse_json_object(payload)
+        _header, payload = decode_unverified(token)
+    except MalformedJwt as exc:
+        raise UnreadableInput(f"not a readable JWT: {exc}") from exc
+    credential, _problems = credential_from_payload(payload)
+    if credential is None:
+        raise UnreadableInput("the JWT does not carry a credential")
+    return credential
 
 
 def _from_text(text: str, container: Container) -> ParsedInput:
     stripped = text.strip()
     if COMPACT_JWS_PATTERN.match(stripped):
-        return ParsedInput("jwt" if container == "json" else container, jwt_payload(stripped), jwt=stripped)
+        return ParsedInput("jwt" if container == "json" else container, jwt_credential(stripped), jwt=stripped)
     return ParsedInput(container, parse_json_object(stripped))
 
 

@@ -142,3 +142,11 @@ def test_recipient_did_and_skip() -> None:
     assert check_recipient(OB_CREDENTIAL, did="did:example:other").status is CheckStatus.FAILED
     skipped = check_recipient(OB_CREDENTIAL)
     assert skipped.status is CheckStatus.SKIPPED and not skipped.required
+
+
+@pytest.mark.parametrize("value", ["2026-13-45T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T25:00:00Z"])
+def test_validity_impossible_dates_fail_without_raising(value: str) -> None:
+    credential = {"@context": ["https://www.w3.org/ns/credentials/v2"], "validFrom": value}
+    result = check_validity(credential, now=NOW, skew=SKEW)
+    assert result.status is CheckStatus.FAILED
+    assert result.problems[0].code == "MALFORMED_VALUE_ERROR"

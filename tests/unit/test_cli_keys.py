@@ -30,9 +30,7 @@ def test_keys_generate_random_keys_differ(capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.parametrize("seed", ["zz", "00" * 31, "00" * 33])
-def test_keys_generate_bad_seed_exits_2_without_traceback(
-    seed: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_keys_generate_bad_seed_exits_2_without_traceback(seed: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["keys", "generate", "--seed", seed]) == 2
     err = capsys.readouterr().err
     assert err.startswith("credstack: ") and "Traceback" not in err

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from credentials.jsonld import ContextStore, JsonLdProcessingError, canonicalize
@@ -30,7 +31,13 @@ def as_list(value: Any) -> list[Any]:
 
 def is_date_time_stamp(value: Any) -> bool:
     """XML Schema dateTimeStamp: a dateTime with a mandatory time zone (VCDM 2.0 §4.9)."""
-    return isinstance(value, str) and _DATE_TIME_STAMP.match(value) is not None
+    if not isinstance(value, str) or _DATE_TIME_STAMP.match(value) is None:
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False  # well-shaped but not a real instant, e.g. month 13
+    return True
 
 
 def is_uri(value: Any) -> bool:

@@ -1,0 +1,57 @@
+"""Composition of the verifier's ports from settings: HTTP client, DID resolvers, status fetcher, clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from credentials.did import default_registry
+from credentials.http import AddressPolicy
+from credentials.jsonld import ContextStore
+from credentials.status.fetch import StatusListFetcher
+from credstack.settings import Settings
+from verifier.parse import Limits
+from verifier.service import VerifierPorts
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@asynccontextmanager
+async def verifier_ports(
+    settings: Settings,
+    *,
+    offline: bool = False,
+    allow_hosts: frozenset[str] = frozenset(),
+    extra_contexts: Path | None = None,
+) -> AsyncIterator[VerifierPorts]:
+    """Build the ports for one run; offline means no DID document or status list is fetched at all."""
+    contexts = ContextStore.load(extra_dir=extra_contexts or settings.extra_contexts)
+    policy = AddressPolicy(allow_hosts=settings.fetch_allow_hosts | allow_hosts)
+    limits = Limits(max_json_bytes=settings.max_json_bytes, max_image_bytes=settings.max_image_bytes)
+    async with httpx.AsyncClient(transport=_offline_transport() if offline else None) as client:
+        resolver = default_registry(client, policy=policy)
+        strict = None if offline else default_registry(client, policy=policy, fragment_keys=False)
+        fetcher = None if offline else StatusListFetcher(client, policy=policy)
+        yield VerifierPorts(
+            contexts=contexts,
+            resolver=resolver,
+            strict_resolver=strict,
+            status_fetcher=fetcher,
+            clock=utc_now,
+            limits=limits,
+        )
+
+
+def _offline_transport() -> httpx.MockTransport:
+    """Offline runs still resolve did:key and did:jwk; anything that would go to the network fails fast."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"offline: not fetching {request.url}", request=request)
+
+    return httpx.MockTransport(refuse)

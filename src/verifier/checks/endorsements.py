@@ -1,0 +1,51 @@
+"""The `endorsements` check: OB 3.0 §8.1 step 6, every embedded EndorsementCredential verified the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any
+
+from schemas.report import CheckResult, VerificationReport
+from verifier.checks.conformance import as_list
+from verifier.problems import failed, passed, problem, skipped
+
+CHECK_ID = "endorsements"
+MAX_ENDORSEMENTS = 16
+
+Verify = Callable[[dict[str, Any] | str], Awaitable[VerificationReport]]
+
+
+def embedded_endorsements(credential: Mapping[str, Any]) -> Iterator[dict[str, Any] | str]:
+    """OB 3.0 §B.1: `endorsement` / `endorsementJwt` on the credential, its issuer and its achievement."""
+    holders: list[Any] = [credential, credential.get("issuer")]
+    for subject in as_list(credential.get("credentialSubject")):
+        if isinstance(subject, Mapping):
+            holders.append(subject.get("achievement"))
+    for holder in holders:
+        if not isinstance(holder, Mapping):
+            continue
+        for item in as_list(holder.get("endorsement")):
+            if isinstance(item, dict):
+                yield item
+        for token in as_list(holder.get("endorsementJwt")):
+            if isinstance(token, str):
+                yield token
+
+
+async def check_endorsements(credential: Mapping[str, Any], *, verify: Verify | None) -> CheckResult:
+    """Each endorsement must verify on its own; none present means nothing to check."""
+    found = list(embedded_endorsements(credential))
+    if not found:
+        return skipped(CHECK_ID, "The credential carries no endorsements.", required=False)
+    if verify is None:
+        return skipped(CHECK_ID, "Endorsements nested this deep are not verified.", required=False)
+    if len(found) > MAX_ENDORSEMENTS:
+        return failed(CHECK_ID, [problem("RANGE_ERROR", "Too many endorsements", f"more than {MAX_ENDORSEMENTS}")])
+    reports = [await verify(item) for item in found]
+    bad = [i for i, report in enumerate(reports) if not report.verified]
+    if bad:
+        details = [
+            problem("ENDORSEMENT_NOT_VERIFIED", "An endorsement did not verify", f"endorsement #{i + 1}") for i in bad
+        ]
+        return failed(CHECK_ID, details, f"{len(bad)} of {len(reports)} endorsements did not verify.")
+    return passed(CHECK_ID, f"All {len(reports)} endorsements verified.", count=len(reports))
