@@ -146,9 +146,7 @@ def read_member(root: Path, member: str) -> Any:
     if path.suffix == ".js":
         # CommonJS modules holding the context object: let node evaluate them rather than parsing JS here.
         script = "process.stdout.write(JSON.stringify(require(process.argv[1])))"
-        return json.loads(
-            subprocess.run(["node", "-e", script, str(path)], check=True, capture_output=True).stdout
-        )
+        return json.loads(subprocess.run(["node", "-e", script, str(path)], check=True, capture_output=True).stdout)
     return json.loads(path.read_text(encoding="utf-8"))
 
 
