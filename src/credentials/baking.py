@@ -18,8 +18,10 @@ Policy decisions beyond the letter of the spec:
   but is still read, with a size cap, because the credential's own proof protects its content.
 * Images carrying an Open Badges 2.0 baked assertion are reported as :class:`OpenBadges2Image`
   when no 3.0 credential is present, and are never baked over.
-* SVG is parsed with defusedxml with every DTD refused (:class:`UnsafeSvg`), which also refuses
-  the DOCTYPE some editors emit. Only UTF-8 SVG is handled, since bytes are spliced in UTF-8.
+* SVG is parsed with defusedxml: entity declarations, external references and any DOCTYPE with an
+  internal subset are refused (:class:`UnsafeSvg`); a bare DOCTYPE such as the
+  ``<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" ...>`` that drawing tools write is accepted, since
+  nothing is loaded from it. Only UTF-8 SVG is handled, since bytes are spliced in UTF-8.
 """
 
 from __future__ import annotations
@@ -484,10 +486,12 @@ def _svg_body(svg: bytes | str) -> tuple[bytes, bytes]:
 
 
 def _parse_svg(body: bytes) -> Element:
-    """Parse with defusedxml, refusing any DTD, and require an ``svg`` root element."""
+    """Parse with defusedxml (no entities, nothing external, no internal DTD subset); require an ``svg`` root."""
     parser = DefusedXMLParser(
-        target=TreeBuilder(), encoding="utf-8", forbid_dtd=True, forbid_entities=True, forbid_external=True
+        target=TreeBuilder(), encoding="utf-8", forbid_dtd=False, forbid_entities=True, forbid_external=True
     )
+    # An internal subset could declare attribute defaults that change what the document says.
+    parser.parser.StartDoctypeDeclHandler = _refuse_internal_subset
     try:
         parser.feed(body)
         root: Element = parser.close()
@@ -535,19 +539,22 @@ class _LayoutCollector:
             self.spans.append((start, _tag_end(self._body, self._parser.CurrentByteIndex)))
 
 
-def _refuse_doctype(*_args: object) -> None:
-    raise UnsafeSvg("SVG must not contain a DOCTYPE")
+def _refuse_internal_subset(
+    _name: str, _system_id: str | None, _public_id: str | None, has_internal_subset: int
+) -> None:
+    if has_internal_subset:
+        raise UnsafeSvg("SVG must not contain a DOCTYPE with an internal subset")
 
 
 def _scan_svg_layout(body: bytes) -> _SvgLayout:
     """Locate the root start tag and any credential elements as byte offsets.
 
     Runs only after :func:`_parse_svg` accepted the document, so there is no DTD and therefore no
-    entity or external reference for plain expat to expand; the DOCTYPE hook is a second guard.
+    entity declaration or internal subset for plain expat to act on; the DOCTYPE hook is a second guard.
     """
     parser = expat.ParserCreate(encoding="utf-8", namespace_separator=" ")
     collector = _LayoutCollector(body, parser)
-    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.StartDoctypeDeclHandler = _refuse_internal_subset
     parser.StartNamespaceDeclHandler = collector.namespace
     parser.StartElementHandler = collector.start
     parser.EndElementHandler = collector.end

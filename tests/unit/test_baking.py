@@ -445,16 +445,25 @@ def test_str_svg_input() -> None:
     [
         b'<!DOCTYPE svg [<!ENTITY x "boom">]><svg>&x;</svg>',
         b'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg>&x;</svg>',
-        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "%s"><svg/>' % SVG11_DTD,
         b'<!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><svg>&b;</svg>',
+        b'<!DOCTYPE svg [<!ATTLIST svg verify CDATA "forged">]><svg/>',
+        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "%s" [<!ELEMENT svg ANY>]><svg/>' % SVG11_DTD,
     ],
 )
-def test_svg_dtd_and_entities_are_refused(svg: bytes) -> None:
+def test_svg_entities_and_internal_dtd_subsets_are_refused(svg: bytes) -> None:
     with pytest.raises(UnsafeSvg) as info:
         extract_svg(svg)
     assert info.value.code == "UNSAFE_SVG"
     with pytest.raises(UnsafeSvg):
         bake_svg(svg, JWS)
+
+
+def test_svg_with_bare_doctype_from_drawing_tools_bakes_and_extracts() -> None:
+    declaration, rest = SVG.split(b"\n", 1)
+    svg = declaration + b'\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "%s">\n' % SVG11_DTD + rest
+    baked = bake_svg(svg, CREDENTIAL)
+    assert baked.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC')
+    assert extract_svg(baked) == CREDENTIAL
 
 
 @pytest.mark.parametrize(
