@@ -20,7 +20,7 @@ from schemas.report import CheckResult, CheckStatus, VerificationReport
 from verifier.checks.conformance import check_conformance
 from verifier.checks.endorsements import check_endorsements
 from verifier.checks.proof import DEFAULT_SUITES, ProofOutcome, check_data_integrity, check_jwt
-from verifier.checks.proof_purpose import check_proof_purpose
+from verifier.checks.proof_purpose import check_proof_purpose, issuer_id
 from verifier.checks.recipient import check_recipient
 from verifier.checks.status import ListVerdict, check_status
 from verifier.checks.validity import check_validity
@@ -133,6 +133,8 @@ async def _status(credential: dict[str, Any], authentic: bool, ports: VerifierPo
             "unverified credential are not fetched.",
         )
 
+    issuer = issuer_id(credential)
+
     async def verify_list(list_credential: dict[str, Any]) -> ListVerdict:
         report = await verify_parsed(ParsedInput("json", list_credential), _without_status(ports))
         by_id = {c.id: c for c in report.checks}
@@ -140,9 +142,14 @@ async def _status(credential: dict[str, Any], authentic: bool, ports: VerifierPo
         transient = any(c.status is CheckStatus.ERROR for c in relevant)
         problems = tuple(p for c in relevant for p in c.problems)
         verified = all(c.status is CheckStatus.PASSED for c in relevant)
-        return ListVerdict(
-            verified=verified, transient=transient, problems=problems, issuer=report.credential.issuer_id
-        )
+        list_issuer = report.credential.issuer_id
+        if verified and list_issuer != issuer:
+            # Only the credential's issuer may say it is revoked or not (as @digitalbazaar/vc-status-list checks).
+            wrong = problem(
+                "STATUS_VERIFICATION_ERROR", "Status list from another issuer", f"{list_issuer} != {issuer}"
+            )
+            return ListVerdict(verified=False, problems=(wrong,), issuer=list_issuer)
+        return ListVerdict(verified=verified, transient=transient, problems=problems, issuer=list_issuer)
 
     return await check_status(credential, fetcher=ports.status_fetcher, verify_list=verify_list, now=now)
 

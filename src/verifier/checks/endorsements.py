@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
-from schemas.report import CheckResult, VerificationReport
+from schemas.report import CheckResult, CheckStatus, VerificationReport
 from verifier.checks.conformance import as_list
-from verifier.problems import failed, passed, problem, skipped
+from verifier.problems import errored, failed, passed, problem, skipped
 
 CHECK_ID = "endorsements"
 MAX_ENDORSEMENTS = 16
@@ -42,10 +42,21 @@ async def check_endorsements(credential: Mapping[str, Any], *, verify: Verify | 
     if len(found) > MAX_ENDORSEMENTS:
         return failed(CHECK_ID, [problem("RANGE_ERROR", "Too many endorsements", f"more than {MAX_ENDORSEMENTS}")])
     reports = [await verify(item) for item in found]
-    bad = [i for i, report in enumerate(reports) if not report.verified]
+    bad = [i for i, report in enumerate(reports) if _has(report, CheckStatus.FAILED)]
+    unknown = [i for i, report in enumerate(reports) if not report.verified and i not in bad]
     if bad:
         details = [
             problem("ENDORSEMENT_NOT_VERIFIED", "An endorsement did not verify", f"endorsement #{i + 1}") for i in bad
         ]
         return failed(CHECK_ID, details, f"{len(bad)} of {len(reports)} endorsements did not verify.")
+    if unknown:
+        details = [
+            problem("ENDORSEMENT_NOT_VERIFIED", "An endorsement could not be checked", f"endorsement #{i + 1}")
+            for i in unknown
+        ]
+        return errored(CHECK_ID, details, f"{len(unknown)} of {len(reports)} endorsements could not be checked.")
     return passed(CHECK_ID, f"All {len(reports)} endorsements verified.", count=len(reports))
+
+
+def _has(report: VerificationReport, status: CheckStatus) -> bool:
+    return any(check.status is status and check.required for check in report.checks)

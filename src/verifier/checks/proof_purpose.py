@@ -36,14 +36,22 @@ def is_fragment_key(method: VerificationMethod) -> bool:
     )
 
 
-async def _confirm(method: VerificationMethod, strict: DidResolverRegistry | None) -> VerificationMethod | str:
-    """Re-dereference a fragment key through the controller's document; a string says why that failed."""
+async def _confirm(
+    method: VerificationMethod, strict: DidResolverRegistry | None
+) -> VerificationMethod | ProblemDetails | str:
+    """Re-dereference a fragment key through the controller's document.
+
+    A string says why it could not be determined (offline, network); a problem says the issuer's document
+    answered and does not vouch for the key (not listed, no document, an invalid document).
+    """
     if strict is None:
         return "offline: the issuer's key document was not fetched"
     try:
         return await strict.dereference_verification_method(method.id)
     except DidResolutionError as exc:
-        return f"the issuer's key document could not be used: {exc}"
+        if exc.transient:
+            return f"the issuer's key document could not be fetched: {exc}"
+        return problem("INVALID_VERIFICATION_METHOD", "The issuer's document does not list this key", str(exc))
 
 
 def _binding_problems(method: VerificationMethod, issuer: str | None) -> list[ProblemDetails]:
@@ -80,6 +88,9 @@ async def check_proof_purpose(
                 undetermined.append(
                     problem("INVALID_VERIFICATION_METHOD", "Key not confirmed by the issuer", confirmed)
                 )
+                continue
+            if isinstance(confirmed, ProblemDetails):
+                problems.append(confirmed)
                 continue
             method = confirmed
         problems.extend(_binding_problems(method, issuer))
