@@ -7,14 +7,18 @@ exit code 2 and the API to a 4xx problem, because there is nothing to report on.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from credentials import baking
 from credentials.proofs.vc_jwt import MalformedJwt, credential_from_payload, decode_unverified
-from schemas.ob import COMPACT_JWS_PATTERN
 
 Container = Literal["json", "jwt", "png", "svg"]
+
+# Wider than OB's CompactJws pattern on purpose: an unsigned token (`alg: none`, empty signature) is still read
+# as a JWT so that the report can say why it is refused, instead of calling it unreadable JSON.
+_JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$")
 
 
 class UnreadableInput(ValueError):
@@ -77,7 +81,7 @@ def jwt_credential(token: str) -> dict[str, Any]:
 
 def _from_text(text: str, container: Container) -> ParsedInput:
     stripped = text.strip()
-    if COMPACT_JWS_PATTERN.match(stripped):
+    if _JWT_SHAPE.match(stripped):
         return ParsedInput("jwt" if container == "json" else container, jwt_credential(stripped), jwt=stripped)
     return ParsedInput(container, parse_json_object(stripped))
 

@@ -275,3 +275,12 @@ def test_extra_context_identical_to_a_pinned_one_is_accepted(
     unsigned.write_text(json.dumps(_ob_credential(KEY.did_key)), encoding="utf-8")
     args = ["sign", str(unsigned), "--secret-key", KEY.secret_key_multibase, "--extra-contexts", str(folder)]
     assert main(args) == 0
+
+
+def test_alg_none_jwt_is_reported_not_called_unreadable(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "unsigned.jwt"
+    path.write_text("eyJhbGciOiJub25lIn0.eyJpc3MiOiJkaWQ6ZXhhbXBsZToxIn0.", encoding="utf-8")
+    assert main(["verify", str(path), "--offline"]) == 1
+    checks = {c["id"]: c for c in _report(capsys)["checks"]}
+    assert checks["proof"]["status"] == "failed"
+    assert "alg 'none'" in json.dumps(checks["proof"]["problems"])

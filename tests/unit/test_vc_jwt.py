@@ -286,10 +286,20 @@ async def test_algorithms_outside_the_allowlist(alg: str | None, rsa_jwk: dict[s
     assert codes(result) == {"MALFORMED_PROOF_ERROR"}
 
 
-async def test_unsigned_token_is_not_a_compact_jws() -> None:
+async def test_unsigned_alg_none_token_is_refused_by_name() -> None:
     token = f"{segment({'alg': 'none'})}.{segment(vc_jwt_payload(CREDENTIAL_V2))}."
-    assert not is_compact_jws(token)
-    assert codes(await verify_vc_jwt(token)) == {"PARSING_ERROR"}
+    assert not is_compact_jws(token)  # OB's CompactJws pattern needs a signature
+    result = await verify_vc_jwt(token)
+    assert not result.valid
+    assert "Algorithm not allowed" in titles(result)
+
+
+async def test_empty_signature_with_a_real_algorithm_fails(rsa_jwk: dict[str, Any]) -> None:
+    header = {"alg": "RS256", "typ": "JWT", "jwk": public_jwk_of(rsa_jwk)}
+    token = f"{segment(header)}.{segment(vc_jwt_payload(CREDENTIAL_V2))}."
+    result = await verify_vc_jwt(token)
+    assert not result.valid
+    assert codes(result) == {"PROOF_VERIFICATION_ERROR"}
 
 
 async def test_jwk_header_with_private_key_is_refused(rsa_jwk: dict[str, Any]) -> None:

@@ -129,6 +129,9 @@ class _Parsed:
     signature: bytes
 
 
+_UNSECURED_OR_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+
+
 def is_compact_jws(text: str) -> bool:
     """OB 3.0 data type CompactJws: its pattern, used to tell a JWT from a JSON credential."""
     return isinstance(text, str) and COMPACT_JWS.fullmatch(text) is not None
@@ -169,7 +172,8 @@ def _json_object(segment: str, name: str) -> dict[str, Any]:
 
 def _parse(token: Any) -> _Parsed:
     """RFC 7515 §5.2 steps 1-7: split, decode and parse the three parts of a compact JWS."""
-    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not is_compact_jws(token):
+    # An empty signature (an `alg: none` token) is parsed so the header check can name the refusal.
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not _UNSECURED_OR_COMPACT.fullmatch(token):
         raise _Rejected(Problem(PARSING_ERROR, "Not a compact JWS", "expected header.payload.signature in base64url"))
     header_part, payload_part, signature_part = token.split(".")
     if not payload_part:
