@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -123,7 +123,7 @@ class Ed25519KeyPair:
     """An Ed25519 key pair; `seed` is None for a public-only key."""
 
     public_key: bytes
-    seed: bytes | None = None
+    seed: bytes | None = field(default=None, repr=False)  # never in logs or tracebacks
 
     @classmethod
     def generate(cls) -> Ed25519KeyPair:

@@ -186,3 +186,10 @@ def test_rsa_jwk_signs_with_pkcs1(rsa_jwk: dict[str, object]) -> None:
 
 def test_verification_method_relationships_default_to_empty() -> None:
     assert VerificationMethod("a#b", "Multikey", "a").relationships == frozenset()
+
+
+def test_key_pair_repr_never_shows_the_seed() -> None:
+    seed = bytes(range(32))
+    key = Ed25519KeyPair.from_seed(seed)
+    text = repr(key) + str(key)
+    assert seed.hex() not in text and repr(seed) not in text
