@@ -1,4 +1,4 @@
-"""The ASGI application factory: composition of settings, context store and routers."""
+"""The ASGI application factory: composition of settings, context store, database and routers."""
 
 from __future__ import annotations
 
@@ -9,17 +9,30 @@ from fastapi import FastAPI
 
 from credentials.jsonld import ContextStore
 from credstack import __version__
+from credstack.middleware import BodySizeLimitMiddleware
+from credstack.problems import install_problem_handlers
 from credstack.settings import Settings
+from issuer.db import create_database_engine, session_factory
+from issuer.routers.oauth import build_oauth_router
+from issuer.runtime import Clock, IssuerContext, utc_now
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the service; everything it holds is created here or in `lifespan`, nothing at import time."""
+def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
+    """Build the service; everything it holds is created here or in `lifespan`, nothing at import time.
+
+    The database schema is not touched: `credstack db upgrade` migrates (and `make run` does that first).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Pinned context hashes are checked once at start-up: a tampered contexts/ stops the service.
         app.state.contexts = ContextStore.load(extra_dir=settings.extra_contexts)
-        yield
+        engine = create_database_engine(settings.effective_database_url)
+        app.state.issuer_context = IssuerContext(sessions=session_factory(engine), clock=clock)
+        try:
+            yield
+        finally:
+            engine.dispose()
 
     app = FastAPI(
         title="Credstack",
@@ -28,6 +41,9 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_json_bytes)
+    app.include_router(build_oauth_router())
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

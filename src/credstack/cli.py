@@ -1,4 +1,4 @@
-"""The `credstack` command line: serve, db, keys, sign, verify, bake, unbake (README "CLI").
+"""The `credstack` command line: serve, db, clients, keys, sign, verify, bake, unbake (README "CLI").
 
 Exit codes are API: 0 success (verified), 1 verification failed, 2 unusable input or usage error.
 No traceback reaches the user for bad input: every expected failure prints one line to stderr.
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from credentials.keys import Ed25519KeyPair, KeyMaterialError
-from credstack import cli_credentials
+from credstack import cli_clients, cli_credentials
 from credstack.cli_credentials import CliInputError
 from credstack.settings import Settings
 
@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", help="32-byte seed as hex, for reproducible keys")
     generate.set_defaults(handler=cmd_keys_generate)
 
+    cli_clients.add_commands(sub)
     cli_credentials.add_commands(sub)
     return parser
 

@@ -15,7 +15,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 def alembic_config(settings: Settings) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", settings.effective_database_url)
+    # The config is a ConfigParser: '%' (URL-encoded passwords, options) must be doubled to survive interpolation.
+    config.set_main_option("sqlalchemy.url", settings.effective_database_url.replace("%", "%%"))
     return config
 
 

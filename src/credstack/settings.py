@@ -45,7 +45,13 @@ class Settings:
 
     @property
     def effective_database_url(self) -> str:
-        """The configured URL, else the embedded SQLite database under the data directory."""
+        """The configured URL, else the embedded SQLite database under the data directory.
+
+        A bare `postgresql://` (or `postgres://`) URL means psycopg 3, the PostgreSQL driver Credstack installs.
+        """
         if self.database_url:
+            for bare in ("postgresql://", "postgres://"):
+                if self.database_url.startswith(bare):
+                    return "postgresql+psycopg://" + self.database_url.removeprefix(bare)
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'credstack.db').resolve()}"

@@ -28,3 +28,8 @@ def test_environment_overrides() -> None:
     assert settings.base_url == "https://badges.example.edu"
     assert settings.fetch_allow_hosts == frozenset({"127.0.0.1", "status.example"})
     assert settings.extra_contexts == Path("/etc/credstack/contexts")
+
+
+def test_bare_postgresql_url_means_psycopg() -> None:
+    for url in ("postgresql://u@h/db", "postgres://u@h/db"):
+        assert Settings(database_url=url).effective_database_url == "postgresql+psycopg://u@h/db"

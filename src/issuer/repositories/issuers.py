@@ -1,0 +1,118 @@
+"""Issuer profiles and keys of one organization; other organizations' rows are invisible (NotFound)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from issuer.errors import Conflict, InvalidInput, NotFound
+from issuer.models import DID_METHODS, KEY_STATES, Issuer, IssuerKey
+
+
+@dataclass(frozen=True, slots=True)
+class NewIssuerKey:
+    """A key as the keystore wrapped it: the private key only as ciphertext under a master key."""
+
+    key_id: str
+    public_key_multibase: str
+    encrypted_private_key: bytes
+    nonce: bytes
+    encryption_algorithm: str
+    key_encryption_key_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerRepository:
+    """Every query carries the organization filter; there is no unscoped read."""
+
+    session: Session
+    organization_id: uuid.UUID
+
+    def _scoped(self) -> Select[Issuer]:
+        return select(Issuer).where(Issuer.organization_id == self.organization_id)
+
+    def add(
+        self, *, did: str, did_method: str, profile: dict[str, Any], now: datetime, suspension_enabled: bool = False
+    ) -> Issuer:
+        if did_method not in DID_METHODS:
+            raise InvalidInput(f"did_method must be one of {', '.join(DID_METHODS)}")
+        issuer = Issuer(
+            organization_id=self.organization_id,
+            did=did,
+            did_method=did_method,
+            profile=profile,
+            suspension_enabled=suspension_enabled,
+            created_at=now,
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(issuer)
+        except IntegrityError as exc:
+            raise Conflict(f"an issuer with the DID {did} already exists") from exc
+        return issuer
+
+    def get(self, issuer_id: uuid.UUID) -> Issuer:
+        issuer = self.session.scalar(self._scoped().where(Issuer.id == issuer_id))
+        if issuer is None:
+            raise NotFound(f"no issuer {issuer_id}")
+        return issuer
+
+    def all(self) -> list[Issuer]:
+        return list(self.session.scalars(self._scoped().order_by(Issuer.created_at, Issuer.id)))
+
+    def update_profile(self, issuer_id: uuid.UUID, profile: dict[str, Any]) -> Issuer:
+        issuer = self.get(issuer_id)
+        issuer.profile = profile
+        self.session.flush()
+        return issuer
+
+    def set_suspension(self, issuer_id: uuid.UUID, *, enabled: bool) -> Issuer:
+        issuer = self.get(issuer_id)
+        issuer.suspension_enabled = enabled
+        self.session.flush()
+        return issuer
+
+    def add_key(self, issuer_id: uuid.UUID, key: NewIssuerKey, *, now: datetime) -> IssuerKey:
+        """A new active key; the caller rotates the previous one first (one active key per issuer)."""
+        issuer = self.get(issuer_id)
+        row = IssuerKey(
+            issuer_id=issuer.id,
+            key_id=key.key_id,
+            public_key_multibase=key.public_key_multibase,
+            encrypted_private_key=key.encrypted_private_key,
+            nonce=key.nonce,
+            encryption_algorithm=key.encryption_algorithm,
+            key_encryption_key_id=key.key_encryption_key_id,
+            state="active",
+            created_at=now,
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError as exc:
+            raise Conflict("the issuer already has this key id or another active key") from exc
+        return row
+
+    def keys(self, issuer_id: uuid.UUID) -> list[IssuerKey]:
+        issuer = self.get(issuer_id)
+        query = select(IssuerKey).where(IssuerKey.issuer_id == issuer.id).order_by(IssuerKey.created_at)
+        return list(self.session.scalars(query))
+
+    def set_key_state(self, issuer_id: uuid.UUID, key_id: str, state: str, *, now: datetime) -> IssuerKey:
+        """Rotated keys still verify old credentials; retired ones are withdrawn (`retired_at` set)."""
+        if state not in KEY_STATES:
+            raise InvalidInput(f"key state must be one of {', '.join(KEY_STATES)}")
+        issuer = self.get(issuer_id)
+        key = self.session.scalar(select(IssuerKey).where(IssuerKey.issuer_id == issuer.id, IssuerKey.key_id == key_id))
+        if key is None:
+            raise NotFound(f"no key {key_id} for issuer {issuer_id}")
+        key.state = state
+        key.retired_at = now if state == "retired" else None
+        self.session.flush()
+        return key

@@ -1,0 +1,25 @@
+"""What the issuer's routes need at run time, built once by the app's lifespan and passed in explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+Clock = Callable[[], datetime]
+"""Returns tz-aware UTC now; tests pass a controllable clock."""
+
+ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerContext:
+    sessions: sessionmaker[Session]
+    clock: Clock = utc_now
+    access_token_lifetime: timedelta = ACCESS_TOKEN_LIFETIME
