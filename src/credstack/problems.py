@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from issuer.achievements import FieldError
 from issuer.errors import IssuerError
 from schemas.problem import PROBLEM_MEDIA_TYPE, Problem, problem_type
 
@@ -96,7 +97,10 @@ async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _on_issuer_error(_request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, IssuerError):
         return await _on_unexpected(_request, exc)
-    return problem_response(exc.status, exc.code, title=exc.title, detail=exc.detail, headers=exc.headers())
+    errors = exc.errors() if isinstance(exc, FieldError) else None
+    return problem_response(
+        exc.status, exc.code, title=exc.title, detail=exc.detail, headers=exc.headers(), errors=errors
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from credentials.did import default_registry
+from credentials.did import LocalDocuments, default_registry
 from credentials.http import AddressPolicy
 from credentials.jsonld import ContextStore
 from credentials.status.fetch import StatusListFetcher
@@ -29,14 +29,20 @@ async def verifier_ports(
     offline: bool = False,
     allow_hosts: frozenset[str] = frozenset(),
     extra_contexts: Path | None = None,
+    local_documents: LocalDocuments | None = None,
 ) -> AsyncIterator[VerifierPorts]:
-    """Build the ports for one run; offline means no DID document or status list is fetched at all."""
+    """Build the ports for one run; offline means no DID document or status list is fetched at all.
+
+    `local_documents` answers for the service's own DIDs before any resolver (issuer.did_documents.local_documents).
+    """
     contexts = ContextStore.load(extra_dir=extra_contexts or settings.extra_contexts)
     policy = AddressPolicy(allow_hosts=settings.fetch_allow_hosts | allow_hosts)
     limits = Limits(max_json_bytes=settings.max_json_bytes, max_image_bytes=settings.max_image_bytes)
     async with httpx.AsyncClient(transport=_offline_transport() if offline else None) as client:
-        resolver = default_registry(client, policy=policy)
-        strict = None if offline else default_registry(client, policy=policy, fragment_keys=False)
+        resolver = default_registry(client, policy=policy, local_documents=local_documents)
+        strict = None
+        if not offline:
+            strict = default_registry(client, policy=policy, fragment_keys=False, local_documents=local_documents)
         fetcher = None if offline else StatusListFetcher(client, policy=policy)
         yield VerifierPorts(
             contexts=contexts,

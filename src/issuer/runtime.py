@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from issuer.keystore import MasterKey
+
 Clock = Callable[[], datetime]
 """Returns tz-aware UTC now; tests pass a controllable clock."""
 
@@ -23,3 +25,5 @@ class IssuerContext:
     sessions: sessionmaker[Session]
     clock: Clock = utc_now
     access_token_lifetime: timedelta = ACCESS_TOKEN_LIFETIME
+    # Seals and opens issuer private keys (issuer.keystore); loaded once by the app's lifespan, None until then.
+    master_key: MasterKey | None = None

@@ -25,6 +25,9 @@ TABLES = {
     "achievements",
     "achievement_versions",
     "audit_log",
+    "status_lists",
+    "credentials",
+    "credential_status_changes",
 }
 
 
@@ -54,7 +57,7 @@ def test_db_upgrade_creates_every_table(cli_env: str) -> None:
     engine = create_database_engine(cli_env)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
     finally:
         engine.dispose()
     assert main(["db", "upgrade"]) == 0, "upgrading an up-to-date database is a no-op"

@@ -5,25 +5,42 @@ from __future__ import annotations
 from issuer.models.achievements import Achievement, AchievementVersion
 from issuer.models.audit import AuditEntry
 from issuer.models.base import Base
+from issuer.models.credentials import (
+    CREDENTIAL_FORMATS,
+    CREDENTIAL_STATUSES,
+    RECIPIENT_KINDS,
+    STATUS_ACTIONS,
+    Credential,
+    CredentialStatusChange,
+)
 from issuer.models.issuers import DID_METHODS, KEY_STATES, Issuer, IssuerKey
 from issuer.models.organizations import AccessToken, ApiClient, Organization
+from issuer.models.status_lists import STATUS_PURPOSES, StatusList
 from issuer.models.types import NaiveDatetimeError, UTCDateTime
 
 metadata = Base.metadata
 
 __all__ = [
+    "CREDENTIAL_FORMATS",
+    "CREDENTIAL_STATUSES",
     "DID_METHODS",
     "KEY_STATES",
+    "RECIPIENT_KINDS",
+    "STATUS_ACTIONS",
+    "STATUS_PURPOSES",
     "AccessToken",
     "Achievement",
     "AchievementVersion",
     "ApiClient",
     "AuditEntry",
     "Base",
+    "Credential",
+    "CredentialStatusChange",
     "Issuer",
     "IssuerKey",
     "NaiveDatetimeError",
     "Organization",
+    "StatusList",
     "UTCDateTime",
     "metadata",
 ]
