@@ -15,8 +15,10 @@ from credstack.settings import Settings
 from issuer.db import create_database_engine, session_factory
 from issuer.keystore import MASTER_KEY_FILE_NAME, load_master_key
 from issuer.routers.achievements import build_achievements_router
+from issuer.routers.credentials import build_credentials_router
 from issuer.routers.issuers import build_issuers_router
 from issuer.routers.oauth import build_oauth_router
+from issuer.routers.status_lists import build_status_lists_router
 from issuer.runtime import Clock, IssuerContext, utc_now
 
 
@@ -29,11 +31,13 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Pinned context hashes are checked once at start-up: a tampered contexts/ stops the service.
-        app.state.contexts = ContextStore.load(extra_dir=settings.extra_contexts)
+        app.state.contexts = contexts = ContextStore.load(extra_dir=settings.extra_contexts)
         # Issue 3: loaded (or, for the key file, created) once; a malformed key or unsafe key file stops start-up.
         master_key = load_master_key(env_value=settings.master_key, key_file=settings.data_dir / MASTER_KEY_FILE_NAME)
         engine = create_database_engine(settings.effective_database_url)
-        app.state.issuer_context = IssuerContext(sessions=session_factory(engine), clock=clock, master_key=master_key)
+        app.state.issuer_context = IssuerContext(
+            sessions=session_factory(engine), clock=clock, master_key=master_key, contexts=contexts
+        )
         try:
             yield
         finally:
@@ -51,6 +55,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     app.include_router(build_oauth_router())
     app.include_router(build_achievements_router(base_url=settings.base_url))
     app.include_router(build_issuers_router(base_url=settings.base_url))
+    app.include_router(build_credentials_router(base_url=settings.base_url))
+    app.include_router(build_status_lists_router(base_url=settings.base_url))
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

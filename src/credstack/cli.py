@@ -1,4 +1,4 @@
-"""The `credstack` command line: serve, db, clients, keys, sign, verify, bake, unbake (README "CLI").
+"""The `credstack` command line: serve, db, clients, demo, keys, sign, verify, bake, unbake (README "CLI").
 
 Exit codes are API: 0 success (verified), 1 verification failed, 2 unusable input or usage error.
 No traceback reaches the user for bad input: every expected failure prints one line to stderr.
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from credentials.keys import Ed25519KeyPair, KeyMaterialError
-from credstack import cli_clients, cli_credentials
+from credstack import cli_clients, cli_credentials, cli_demo
 from credstack.cli_credentials import CliInputError
 from credstack.settings import Settings
 
@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_clients.add_commands(sub)
     cli_credentials.add_commands(sub)
+    cli_demo.add_commands(sub)
     return parser
 
 

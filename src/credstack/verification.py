@@ -12,7 +12,7 @@ import httpx
 from credentials.did import LocalDocuments, default_registry
 from credentials.http import AddressPolicy
 from credentials.jsonld import ContextStore
-from credentials.status.fetch import StatusListFetcher
+from credentials.status.fetch import LocalStatusLists, StatusListFetcher
 from credstack.settings import Settings
 from verifier.parse import Limits
 from verifier.service import VerifierPorts
@@ -30,20 +30,24 @@ async def verifier_ports(
     allow_hosts: frozenset[str] = frozenset(),
     extra_contexts: Path | None = None,
     local_documents: LocalDocuments | None = None,
+    local_status_lists: LocalStatusLists | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[VerifierPorts]:
     """Build the ports for one run; offline means no DID document or status list is fetched at all.
 
-    `local_documents` answers for the service's own DIDs before any resolver (issuer.did_documents.local_documents).
+    `local_documents` answers for the service's own DIDs before any resolver (issuer.did_documents.local_documents),
+    `local_status_lists` for the status lists it publishes (issuer.status_list_publishing.local_status_lists).
+    `transport` replaces the network when not offline (tests pass an httpx.MockTransport).
     """
     contexts = ContextStore.load(extra_dir=extra_contexts or settings.extra_contexts)
     policy = AddressPolicy(allow_hosts=settings.fetch_allow_hosts | allow_hosts)
     limits = Limits(max_json_bytes=settings.max_json_bytes, max_image_bytes=settings.max_image_bytes)
-    async with httpx.AsyncClient(transport=_offline_transport() if offline else None) as client:
+    async with httpx.AsyncClient(transport=_offline_transport() if offline else transport) as client:
         resolver = default_registry(client, policy=policy, local_documents=local_documents)
         strict = None
         if not offline:
             strict = default_registry(client, policy=policy, fragment_keys=False, local_documents=local_documents)
-        fetcher = None if offline else StatusListFetcher(client, policy=policy)
+        fetcher = None if offline else StatusListFetcher(client, policy=policy, local=local_status_lists)
         yield VerifierPorts(
             contexts=contexts,
             resolver=resolver,

@@ -1,4 +1,13 @@
-"""Engine and session factory for the issuer's database: embedded SQLite (WAL) or PostgreSQL (psycopg 3)."""
+"""Engine and session factory for the issuer's database: embedded SQLite (WAL) or PostgreSQL (psycopg 3).
+
+Write transactions on SQLite. A plain (deferred) BEGIN takes the database write lock only at the first write; if
+the transaction has read before that and another connection committed in between, SQLite cannot upgrade the lock
+and fails at once with "database is locked" (SQLITE_BUSY, which the busy timeout does not wait out, since waiting
+could not help a snapshot that is already stale). Sessions from `write_session` therefore begin with BEGIN
+IMMEDIATE, which takes the write lock first and so waits (up to the busy timeout) for a concurrent writer to
+finish instead of failing. Readers are unaffected (WAL). On PostgreSQL the option changes nothing: row locks and
+READ COMMITTED re-reads (see issuer.repositories.status_lists) already serialise the writes that conflict.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+WRITE_OPTION = "credstack_write"
+"""Execution option of a connection whose transactions will write: SQLite begins them with BEGIN IMMEDIATE."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +45,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    """SQLite §"BEGIN TRANSACTION": IMMEDIATE on write connections (module docstring), DEFERRED otherwise."""
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_database_engine(url: str, *, pool: PoolSettings | None = None) -> Engine:
@@ -60,3 +73,15 @@ def create_database_engine(url: str, *, pool: PoolSettings | None = None) -> Eng
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions keep loaded rows usable after commit: services return them to routers after committing."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def write_session(sessions: sessionmaker[Session]) -> Session:
+    """A session whose every transaction is a write transaction (BEGIN IMMEDIATE on SQLite, module docstring).
+
+    Use it for requests that write, from their first statement on: a read in the same transaction before the
+    first write is exactly what makes a deferred SQLite transaction fail under concurrency.
+    """
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, Engine):
+        raise RuntimeError("write_session needs a sessionmaker bound to an Engine (issuer.db.session_factory)")
+    return sessions(bind=bind.execution_options(**{WRITE_OPTION: True}))

@@ -10,6 +10,7 @@ from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
 from sqlalchemy.orm import Session
 
+from issuer.db import write_session
 from issuer.errors import AuthenticationRequired, InsufficientScope, InvalidToken
 from issuer.oauth.tokens import authenticate_bearer
 from issuer.principal import Principal
@@ -37,6 +38,21 @@ def get_session(context: IssuerContextDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_write_session(context: IssuerContextDep, session: SessionDep) -> Iterator[Session]:
+    """SQLite "BEGIN IMMEDIATE" write session (issuer.db.write_session) for a request that writes; services commit.
+
+    The request's read session (the one authentication used) ends its transaction first, so its connection goes
+    back to the pool before the writer takes one. Declare the principal before this dependency, so that
+    authentication runs first and this step is its last use.
+    """
+    session.rollback()
+    with write_session(context.sessions) as writer:
+        yield writer
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def _client_credentials_scheme() -> OAuth2:

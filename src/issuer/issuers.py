@@ -3,7 +3,8 @@
 Each change is committed together with its audit entry. Identifiers (did:web §3.1 / did:key §3.1): a did:web issuer's
 DID derives from the service's base URL and the issuer's id, so its keys can rotate behind it; a did:key issuer's DID
 is its first key, so it can never rotate (KeyRotationNotSupported). Only the caller's own organization's issuers
-are reachable (NotFound otherwise).
+are reachable (NotFound otherwise). `suspension_enabled` (Bitstring Status List v1.0 §2.1 statusPurpose
+"suspension") decides whether credentials issued from then on get a suspension entry besides the revocation one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from credentials.keys import Ed25519KeyPair
+from issuer.achievements import FieldError
 from issuer.did_web import PublicBase
 from issuer.errors import Conflict, NotFound
 from issuer.keystore import MasterKey
@@ -24,8 +26,11 @@ from issuer.principal import Principal
 from issuer.profiles import editable_fields, merge_patch, profile_document
 from issuer.repositories.audit import record_audit
 from issuer.repositories.issuers import IssuerRepository
+from issuer.repositories.status_lists import drop_signed_copies
 from issuer.signing_keys import FIRST_KEY_ID, generate_key, is_key_id, next_key_id
 from schemas.profile import IssuerCreate, ProfileFields
+
+SUSPENSION_ENABLED = "suspension_enabled"
 
 
 class KeyRotationNotSupported(Conflict):
@@ -65,7 +70,12 @@ def create_issuer(
         did = Ed25519KeyPair.from_public_key_multibase(key.public_key_multibase).did_key
     repository = IssuerRepository(session, principal.organization_id)
     issuer = repository.add(
-        issuer_id=issuer_id, did=did, did_method=request.did_method, profile=profile_document(did, request), now=now
+        issuer_id=issuer_id,
+        did=did,
+        did_method=request.did_method,
+        profile=profile_document(did, request),
+        now=now,
+        suspension_enabled=request.suspension_enabled,
     )
     repository.add_key(issuer.id, key, now=now)
     _audit(session, principal, "issuer.create", f"issuer:{issuer.id}", now)
@@ -74,11 +84,22 @@ def create_issuer(
 
 
 def replace_profile(
-    session: Session, principal: Principal, issuer_id: uuid.UUID, fields: ProfileFields, *, now: datetime
+    session: Session,
+    principal: Principal,
+    issuer_id: uuid.UUID,
+    fields: ProfileFields,
+    *,
+    now: datetime,
+    suspension_enabled: bool | None = None,
 ) -> Issuer:
-    """PUT semantics: the Profile becomes exactly `fields` (members left out are removed); the DID stays."""
+    """PUT semantics: the Profile becomes exactly `fields` (members left out are removed); the DID stays.
+
+    `suspension_enabled` None leaves the setting unchanged: a client that only knows the profile cannot turn
+    suspension off by accident.
+    """
     repository = IssuerRepository(session, principal.organization_id)
-    return _save_profile(session, principal, repository, repository.get(issuer_id, for_update=True), fields, now)
+    issuer = repository.get(issuer_id, for_update=True)
+    return _save_profile(session, principal, repository, issuer, fields, now, suspension_enabled)
 
 
 def patched_fields(issuer: Issuer, patch: Mapping[str, Any]) -> ProfileFields:
@@ -86,13 +107,26 @@ def patched_fields(issuer: Issuer, patch: Mapping[str, Any]) -> ProfileFields:
     return ProfileFields.model_validate(merge_patch(editable_fields(issuer.profile), patch))
 
 
+def split_settings(patch: Mapping[str, Any]) -> tuple[dict[str, Any], bool | None]:
+    """RFC 7396 merge patch split: the Profile members, and `suspension_enabled` (None: absent or null, unchanged)."""
+    profile_patch = {key: value for key, value in patch.items() if key != SUSPENSION_ENABLED}
+    setting = patch.get(SUSPENSION_ENABLED)
+    if setting is not None and not isinstance(setting, bool):
+        raise FieldError.at(("body", SUSPENSION_ENABLED), "must be true or false", "bool_type")
+    return profile_patch, setting
+
+
 def patch_profile(
     session: Session, principal: Principal, issuer_id: uuid.UUID, patch: Mapping[str, Any], *, now: datetime
 ) -> Issuer:
-    """PATCH semantics (RFC 7396): members in `patch` replace, null removes, the rest stays; validated as a whole."""
+    """PATCH semantics (RFC 7396): members in `patch` replace, null removes, the rest stays; validated as a whole.
+
+    `suspension_enabled` is a setting, not a Profile member: true or false changes it, null or absent leaves it.
+    """
+    profile_patch, setting = split_settings(patch)
     repository = IssuerRepository(session, principal.organization_id)
     issuer = repository.get(issuer_id, for_update=True)
-    return _save_profile(session, principal, repository, issuer, patched_fields(issuer, patch), now)
+    return _save_profile(session, principal, repository, issuer, patched_fields(issuer, profile_patch), now, setting)
 
 
 def _save_profile(
@@ -102,8 +136,11 @@ def _save_profile(
     issuer: Issuer,
     fields: ProfileFields,
     now: datetime,
+    suspension_enabled: bool | None = None,
 ) -> Issuer:
     repository.update_profile(issuer.id, profile_document(issuer.did, fields))
+    if suspension_enabled is not None:
+        repository.set_suspension(issuer.id, enabled=suspension_enabled)
     _audit(session, principal, "issuer.update", f"issuer:{issuer.id}", now)
     session.commit()
     return issuer
@@ -137,6 +174,7 @@ def retire_key(
     """Withdraw a (compromised) key: out of the DID document and its sealed private key destroyed. Idempotent.
 
     Retiring the active key leaves the issuer without one until the next rotation (issuance answers NoActiveKey).
+    The issuer's status lists are signed again on their next request (they may have been signed with this key).
     For a did:key issuer the key stops signing here, but its DID document is generated from the DID by anyone who
     resolves it and cannot be withdrawn: revoke its credentials.
     """
@@ -149,6 +187,7 @@ def retire_key(
         return issuer, key
     repository.set_key_state(issuer.id, key.key_id, "retired", now=now)
     repository.destroy_private_key(issuer.id, key.key_id)
+    drop_signed_copies(session, issuer.id, now=now)
     _audit(session, principal, "issuer_key.retire", _key_subject(issuer, key), now, reason)
     session.commit()
     return issuer, key

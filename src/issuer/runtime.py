@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from credentials.jsonld import ContextStore
 from issuer.keystore import MasterKey
 
 Clock = Callable[[], datetime]
@@ -27,3 +28,15 @@ class IssuerContext:
     access_token_lifetime: timedelta = ACCESS_TOKEN_LIFETIME
     # Seals and opens issuer private keys (issuer.keystore); loaded once by the app's lifespan, None until then.
     master_key: MasterKey | None = None
+    # The pinned JSON-LD contexts that signing and the issuance gate canonicalize with; loaded by the lifespan.
+    contexts: ContextStore | None = None
+
+    def require_master_key(self) -> MasterKey:
+        if self.master_key is None:
+            raise RuntimeError("IssuerContext.master_key is not set: the app's lifespan loads it")
+        return self.master_key
+
+    def require_contexts(self) -> ContextStore:
+        if self.contexts is None:
+            raise RuntimeError("IssuerContext.contexts is not set: the app's lifespan loads them")
+        return self.contexts

@@ -152,10 +152,23 @@ class ProfileFields(StrictModel):
     familyNamePrefix: ShortText | None = None
 
 
+SUSPENSION_ENABLED_DESCRIPTION = (
+    "credentials issued from now on carry a suspension status entry too, so they can be suspended and reinstated "
+    "(Bitstring Status List v1.0 §2.1); their credentialStatus is then an array of two entries"
+)
+
+
 class IssuerCreate(ProfileFields):
     """`POST /api/v1/issuers`: the profile and how the issuer is identified (did:web by default, or did:key)."""
 
     did_method: DidMethod = "web"
+    suspension_enabled: bool = Field(default=False, description=SUSPENSION_ENABLED_DESCRIPTION)
+
+
+class IssuerReplace(ProfileFields):
+    """`PUT /api/v1/issuers/{id}`: the whole profile; `suspension_enabled` left out leaves the setting as it is."""
+
+    suspension_enabled: bool | None = Field(default=None, description=SUSPENSION_ENABLED_DESCRIPTION)
 
 
 class RetireKeyRequest(StrictModel):
@@ -177,6 +190,7 @@ class IssuerResponse(_Response):
     did_document_url: str
     profile_url: str
     profile: dict[str, Any] = Field(description="OB 3.0 Profile JSON-LD; `id` is the issuer DID")
+    suspension_enabled: bool = Field(description=SUSPENSION_ENABLED_DESCRIPTION)
     created_at: datetime
 
 

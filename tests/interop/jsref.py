@@ -228,6 +228,7 @@ class JsReference:
         check_issuer: bool = True,
         now: str | None = None,
         key_type: KeyType | None = None,
+        status_lists: dict[str, JsonObject] | None = None,
     ) -> JsonObject:
         """``vc.verifyCredential()`` with both suites and the static loader.
 
@@ -237,8 +238,15 @@ class JsReference:
         ``check_issuer=False`` drops vc's rule that the issuer must be the verification method's
         controller (needed for the W3C vectors, whose issuer is not the signing did:key). ``now`` is
         the time for validFrom/validUntil checks (default: the current time).
+
+        ``status_lists`` maps each ``statusListCredential`` URL to the list credential (as served): vc's
+        ``checkStatus`` hook then verifies each list (signature, same issuer, purpose) and reads the bit, and
+        the response has ``status`` (``{"verified", "results": [{"purpose", "bit", "verified", "error"?}]}``).
+        Without it, a credential with ``credentialStatus`` is refused, as vc refuses it.
         """
         request: JsonObject = {"op": "verify", "credential": credential, "checkIssuer": check_issuer}
+        if status_lists is not None:
+            request["statusLists"] = status_lists
         if now is not None:
             request["now"] = now
         if key_type is not None:

@@ -268,3 +268,24 @@ async def test_bodies_that_are_not_a_json_object_are_refused(body: bytes, summar
         await make_fetcher(server).fetch(URL)
     assert caught.value.reason == "INVALID_JSON" and caught.value.summary == summary
     assert not caught.value.transient
+
+
+async def test_local_lists_are_answered_without_a_request_and_never_cached() -> None:
+    """The `local` port: the caller's own lists (even at plain-http URLs) come from it, fresh on every call."""
+    server = Server({"/status/1": ok(list_credential())})
+    own_url = "http://127.0.0.1:8000/status-lists/1"
+    answers = iter([list_credential(ttl=60_000), list_credential(ttl=1)])
+    calls: list[str] = []
+
+    def local(url: str) -> dict[str, Any] | None:
+        calls.append(url)
+        return next(answers) if url == own_url else None
+
+    fetcher = make_fetcher(server, local=local)
+    assert (await fetcher.fetch(f"{own_url}#7"))["credentialSubject"]["ttl"] == 60_000
+    assert (await fetcher.fetch(own_url))["credentialSubject"]["ttl"] == 1
+    assert server.requests == []
+    # Anything else is fetched as usual.
+    assert await fetcher.fetch(URL) == list_credential()
+    assert calls == [own_url, own_url, URL]
+    assert len(server.requests) == 1

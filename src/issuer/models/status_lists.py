@@ -28,8 +28,9 @@ class StatusList(Base):
     `allocated` counts the entries handed out; entry number `allocated - 1` gets the index
     `issuer.status_lists.permute_position(allocated - 1, key=permutation_key, length=length)`, so indices look
     random yet are never reused. The list is full when `allocated == length`; the next one gets `sequence + 1`.
-    `version` grows with every bit change; `signed_credential` (with `signed_etag`) is the signed
-    BitstringStatusListCredential for the current version, or NULL when it must be signed again.
+    `version` grows with every bit change (and when the issuer retires a key, so that the list is signed again);
+    `signed_credential` (with `signed_etag`) is the signed BitstringStatusListCredential for the current version, or
+    NULL when it must be signed again.
     """
 
     __tablename__ = "status_lists"

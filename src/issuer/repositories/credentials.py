@@ -6,7 +6,8 @@ holds a salted IdentityHash (OB 3.0 §B.2) whose salt differs per credential, so
 identifier). Keyed, because an unkeyed hash of an email address is reversed by hashing a list of addresses once
 for the whole table; per organization, so the same learner cannot be linked across tenants by comparing columns.
 A dump without the pepper yields nothing a dictionary attack on each credential's own salted hash would not.
-The pepper must stay stable (changing it orphans every stored key); the composition layer supplies it.
+The pepper must stay stable (changing it orphans every stored key); issuer.recipient_lookup derives it from the
+master key.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ class NewCredential:
     suspension: Allocation | None
     issued_at: datetime
     idempotency: IdempotencyKey | None = None
+    # The row's id, when the caller needs it before storing (the credential's own `id` is `urn:uuid:<row id>`).
+    row_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,7 @@ class CredentialRepository:
         _check_new(new)
         self._check_achievement_version(new.issuer_id, new.achievement_version_id)
         credential = Credential(
+            id=new.row_id if new.row_id is not None else uuid.uuid4(),
             organization_id=self.organization_id,
             issuer_id=new.issuer_id,
             achievement_version_id=new.achievement_version_id,

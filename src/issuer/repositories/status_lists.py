@@ -66,6 +66,21 @@ def set_status(session: Session, credential: Credential, purpose: str, value: in
     raise Conflict(f"the credential was issued without a {purpose} status entry")
 
 
+def drop_signed_copies(session: Session, issuer_id: uuid.UUID, *, now: datetime) -> None:
+    """Bitstring Status List v1.0 §3.1 step 5: sign the issuer's lists again, because the key that signed them left.
+
+    Called when a key is retired: a cached list signed with it would no longer verify, and nothing else would make
+    it be signed again until a bit changes. The version grows as for a bit change, so a copy signed concurrently
+    from the old state is not cached either.
+    """
+    session.execute(
+        update(StatusList)
+        .where(StatusList.issuer_id == issuer_id)
+        .values(version=StatusList.version + 1, signed_credential=None, signed_etag=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _write_bit(session: Session, list_id: uuid.UUID, index: int, value: int, *, now: datetime) -> StatusList:
     # Write first, read second: the UPDATE takes the lock (row lock / SQLite write lock) before the bits are read,
     # so two concurrent changes to one list cannot both start from the same bitstring and lose one bit.
@@ -205,7 +220,8 @@ class StatusListRepository:
     def cache_signed(self, list_id: uuid.UUID, *, version: int, signed_credential: str, now: datetime) -> bool:
         """Bitstring Status List v1.0 §3.1 step 5: keep the list credential signed at `version` for publishing.
 
-        False (nothing stored) when a bit changed since that version was read: the copy is already stale.
+        False (nothing stored) when a bit changed since that version was read (the copy is already stale), or when
+        another request cached its copy of this version first (that one stays, so a version has one text and ETag).
         """
         etag = hashlib.sha256(signed_credential.encode("utf-8")).hexdigest()
         stored = self.session.execute(
@@ -214,6 +230,7 @@ class StatusListRepository:
                 StatusList.organization_id == self.organization_id,
                 StatusList.id == list_id,
                 StatusList.version == version,
+                StatusList.signed_credential.is_(None),
             )
             .values(signed_credential=signed_credential, signed_etag=etag, updated_at=now)
             .returning(StatusList.id)

@@ -20,7 +20,7 @@ from issuer import achievement_service as service
 from issuer.achievement_service import AchievementUrls, StoredVersion
 from issuer.achievements import FieldError, FieldProblem
 from issuer.any_scope import any_scope_openapi, require_any_scope
-from issuer.dependencies import IssuerContextDep, SessionDep, require_scope
+from issuer.dependencies import IssuerContextDep, SessionDep, WriteSessionDep, require_scope
 from issuer.principal import Principal
 from issuer.routers.public_achievements import build_public_achievements_router
 from issuer.scopes import Scope
@@ -88,7 +88,7 @@ class AchievementRoutes:
         self,
         body: CreateAchievementRequest,
         principal: Writer,
-        session: SessionDep,
+        session: WriteSessionDep,
         context: IssuerContextDep,
         response: Response,
     ) -> AchievementResource:
@@ -105,7 +105,7 @@ class AchievementRoutes:
         achievement_id: AchievementId,
         body: UpdateAchievementRequest,
         principal: Writer,
-        session: SessionDep,
+        session: WriteSessionDep,
         context: IssuerContextDep,
     ) -> AchievementResource:
         """OB 3.0 §B.1.1: the next version from a complete template (earlier versions stay as they are)."""

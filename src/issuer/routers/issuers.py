@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from issuer import issuers as service
 from issuer.any_scope import any_scope_openapi, require_any_scope
-from issuer.dependencies import IssuerContextDep, SessionDep, require_scope
+from issuer.dependencies import IssuerContextDep, SessionDep, WriteSessionDep, require_scope
 from issuer.did_documents import verification_method_id
 from issuer.did_web import PublicBase
 from issuer.errors import NotFound
@@ -35,8 +35,8 @@ from schemas.profile import (
     IssuerKeyListResponse,
     IssuerKeyResponse,
     IssuerListResponse,
+    IssuerReplace,
     IssuerResponse,
-    ProfileFields,
     RetireKeyRequest,
 )
 
@@ -93,6 +93,7 @@ class IssuerRoutes:
                 "did_document_url": self.base.did_document_url(issuer.id),
                 "profile_url": self.base.profile_url(issuer.id),
                 "profile": public_profile(issuer.did, issuer.profile),
+                "suspension_enabled": issuer.suspension_enabled,
                 "created_at": issuer.created_at,
             }
         )
@@ -102,7 +103,7 @@ class IssuerRoutes:
         request: IssuerCreate,
         response: Response,
         principal: Writer,
-        session: SessionDep,
+        session: WriteSessionDep,
         context: IssuerContextDep,
         master: MasterKeyDep,
     ) -> IssuerResponse:
@@ -121,10 +122,22 @@ class IssuerRoutes:
         return self._response(issuer)
 
     def replace(
-        self, issuer_id: str, fields: ProfileFields, principal: Writer, session: SessionDep, context: IssuerContextDep
+        self,
+        issuer_id: str,
+        fields: IssuerReplace,
+        principal: Writer,
+        session: WriteSessionDep,
+        context: IssuerContextDep,
     ) -> IssuerResponse:
         """Replace the profile: members left out are removed. The DID and keys do not change."""
-        issuer = service.replace_profile(session, principal, parse_issuer_id(issuer_id), fields, now=context.clock())
+        issuer = service.replace_profile(
+            session,
+            principal,
+            parse_issuer_id(issuer_id),
+            fields,
+            now=context.clock(),
+            suspension_enabled=fields.suspension_enabled,
+        )
         return self._response(issuer)
 
     def patch(
@@ -132,7 +145,7 @@ class IssuerRoutes:
         issuer_id: str,
         patch: Annotated[dict[str, Any], Body(media_type=MERGE_PATCH)],
         principal: Writer,
-        session: SessionDep,
+        session: WriteSessionDep,
         context: IssuerContextDep,
     ) -> IssuerResponse:
         """RFC 7396 JSON Merge Patch of the profile: given members replace, `null` removes, the rest stays."""
@@ -151,7 +164,12 @@ class IssuerRoutes:
         return IssuerKeyListResponse(keys=[key_response(issuer, key) for key in repository.keys(issuer.id)])
 
     def rotate(
-        self, issuer_id: str, principal: Writer, session: SessionDep, context: IssuerContextDep, master: MasterKeyDep
+        self,
+        issuer_id: str,
+        principal: Writer,
+        session: WriteSessionDep,
+        context: IssuerContextDep,
+        master: MasterKeyDep,
     ) -> IssuerKeyResponse:
         """A new key signs from now on; earlier keys stay in the DID document. 409 for did:key issuers."""
         issuer, key = service.rotate_key(
@@ -164,7 +182,7 @@ class IssuerRoutes:
         issuer_id: str,
         key_id: str,
         principal: Writer,
-        session: SessionDep,
+        session: WriteSessionDep,
         context: IssuerContextDep,
         body: RetireKeyRequest | None = None,
     ) -> IssuerKeyResponse:

@@ -80,12 +80,13 @@ async def check_data_integrity(
         return ProofOutcome(
             errored(CHECK_ID, details, "The signing key could not be fetched, so the signature is unchecked.")
         )
+    explanation = (
+        "The signing key named by the credential does not exist or cannot be used, so nothing vouches for it."
+        if resolution_problems
+        else "The signature does not match the credential: it was altered or not signed by this key."
+    )
     return ProofOutcome(
-        failed(
-            CHECK_ID,
-            details or [problem("PROOF_VERIFICATION_ERROR", "No proof verified")],
-            "The signature does not match the credential: it was altered or not signed by this key.",
-        )
+        failed(CHECK_ID, details or [problem("PROOF_VERIFICATION_ERROR", "No proof verified")], explanation)
     )
 
 

@@ -14,9 +14,15 @@
  * contexts/manifest.json (env CREDSTACK_CONTEXTS_DIR, default <repo>/contexts),
  * did:key URLs and https://host/path#z6Mk... verification methods are
  * synthesized offline. Nothing is ever fetched from the network.
+ *
+ * Credentials with credentialStatus are verified only when the request
+ * passes the status list credentials they name ("statusLists"): the
+ * checkStatus hook below verifies each list (signature, issuer) and reads
+ * the credential's bit (Bitstring Status List v1.0 §3.2), offline.
  */
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
+import {gunzipSync} from 'node:zlib';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import readline from 'node:readline';
@@ -539,7 +545,107 @@ function defaultKeyType(credential) {
   return 'Multikey';
 }
 
-async function verify({credential, now, checkIssuer = true, keyType}) {
+// ---------------------------------------------------------------------------
+// Bitstring Status List v1.0, checked against lists passed in the request
+// ---------------------------------------------------------------------------
+
+const STATUS_ENTRY_TYPE = 'BitstringStatusListEntry';
+const STATUS_LIST_TYPE = 'BitstringStatusListCredential';
+
+function idOf(value) {
+  return (value && typeof value === 'object') ? value.id : value;
+}
+
+/**
+ * Bitstring Status List v1.0 §3.2 steps 7-11 for one entry's bit: the
+ * encodedList is multibase base64url ("u") of a GZIP-compressed bitstring
+ * whose first index is the most significant bit of the first byte.
+ *
+ * @param {string} encodedList - The list's credentialSubject.encodedList.
+ * @param {number} index - The entry's statusListIndex.
+ * @returns {number} The bit (statusSize 1).
+ */
+function statusBit(encodedList, index) {
+  if(typeof encodedList !== 'string' || !encodedList.startsWith('u')) {
+    throw new HarnessError('encodedList is not multibase base64url', 'STATUS');
+  }
+  const bits = gunzipSync(Buffer.from(encodedList.slice(1), 'base64url'));
+  if(!Number.isInteger(index) || index < 0 || index >= bits.length * 8) {
+    throw new HarnessError(`statusListIndex ${index} is out of range`,
+      'STATUS_LIST_LENGTH_ERROR');
+  }
+  return (bits[index >> 3] >> (7 - (index & 7))) & 1;
+}
+
+/**
+ * Makes @digitalbazaar/vc's checkStatus hook over status list credentials
+ * given by URL (nothing is fetched). Each list must itself verify, come from
+ * the credential's issuer and have the entry's statusPurpose; a set bit
+ * makes the credential fail as revoked or suspended.
+ *
+ * @param {object} statusLists - statusListCredential URL -> list credential.
+ * @param {object} options - {documentLoader, now}.
+ * @returns {Function} Async checkStatus({credential}).
+ */
+function makeCheckStatus(statusLists, {documentLoader, now}) {
+  return async function checkStatus({credential}) {
+    const entries = [].concat(credential.credentialStatus ?? []);
+    const results = [];
+    for(const entry of entries) {
+      results.push(await checkEntry(entry, credential));
+    }
+    const failed = results.filter(r => !r.verified);
+    return {
+      verified: failed.length === 0,
+      results,
+      error: failed.length === 0 ? undefined :
+        new Error(failed.map(r => r.error).join('; '))
+    };
+  };
+
+  async function checkEntry(entry, credential) {
+    const purpose = entry?.statusPurpose;
+    if(entry?.type !== STATUS_ENTRY_TYPE) {
+      return {verified: false, purpose, error: `unsupported ${entry?.type}`};
+    }
+    const list = statusLists[entry.statusListCredential];
+    if(!list) {
+      return {verified: false, purpose,
+        error: `no status list given for ${entry.statusListCredential}`};
+    }
+    const options = {credential: list, suite: verifyingSuites(),
+      documentLoader};
+    if(now !== undefined) {
+      options.now = now;
+    }
+    const listResult = await vc.verifyCredential(options);
+    if(!listResult.verified) {
+      return {verified: false, purpose, error:
+        'status list credential does not verify: ' +
+        errorMessages(listResult.error).join('; ')};
+    }
+    const types = [].concat(list.type ?? []);
+    const subject = list.credentialSubject ?? {};
+    if(!types.includes(STATUS_LIST_TYPE) ||
+      idOf(list.issuer) !== idOf(credential.issuer) ||
+      subject.statusPurpose !== purpose) {
+      return {verified: false, purpose, error:
+        'status list is not the issuer\'s list for this purpose'};
+    }
+    const bit = statusBit(subject.encodedList,
+      Number.parseInt(entry.statusListIndex, 10));
+    if(bit !== 0) {
+      return {verified: false, purpose, bit,
+        error: purpose === 'revocation' ? 'credential is revoked' :
+          `credential status "${purpose}" is set`};
+    }
+    return {verified: true, purpose, bit};
+  }
+}
+
+async function verify({
+  credential, now, checkIssuer = true, keyType, statusLists
+}) {
   if(typeof checkIssuer !== 'boolean') {
     throw new HarnessError('"checkIssuer" must be a boolean', 'BAD_REQUEST');
   }
@@ -555,6 +661,11 @@ async function verify({credential, now, checkIssuer = true, keyType}) {
   };
   if(now !== undefined) {
     options.now = now;
+  }
+  if(statusLists !== undefined) {
+    requireObject(statusLists, 'statusLists');
+    options.checkStatus = makeCheckStatus(statusLists, {
+      documentLoader: options.documentLoader, now});
   }
   if(!checkIssuer) {
     // plain assertionMethod check, without vc's "issuer must be the
@@ -594,7 +705,15 @@ function summarize(result, credential) {
     });
   }
   const proofCount = proofsOf(credential).length;
+  const status = result.statusResult === undefined ? undefined : {
+    verified: result.statusResult.verified === true,
+    results: result.statusResult.results ?? []
+  };
+  if(status && !status.verified) {
+    errorMessages(result.statusResult.error, errors);
+  }
   return {
+    status,
     verified: result.verified === true,
     // jsonld-signatures calls a proof set verified if ANY matched proof
     // verifies; this is true only if every proof in the set matched a suite
@@ -610,7 +729,7 @@ async function opVerify(req) {
   const credential = requireObject(req.credential, 'credential');
   const result = await verify({
     credential, now: req.now, checkIssuer: req.checkIssuer,
-    keyType: req.keyType
+    keyType: req.keyType, statusLists: req.statusLists
   });
   return {ok: true, ...summarize(result, credential)};
 }

@@ -1,4 +1,4 @@
-"""OB 3.0 §8.2 (Create the Proof): sign a credential as a VC-JWT with RS256 or ES256."""
+"""OB 3.0 §8.2 (Create the Proof): sign a credential as a VC-JWT with RS256 or ES256, or with EdDSA (RFC 8037)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from credentials.keys import (
     MIN_RSA_BITS,
     JwtPrivateKey,
+    Signer,
     UnsupportedKeyType,
     WeakKey,
     b64url,
@@ -66,3 +67,18 @@ def sign_vc_jwt(
         r, s = decode_dss_signature(private.sign(data, ec.ECDSA(hashes.SHA256())))
         signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return f"{signing_input}.{b64url(signature)}"
+
+
+def sign_vc_jwt_eddsa(credential: Mapping[str, Any], *, signer: Signer) -> str:
+    """OB 3.0 §8.2 (Create the Proof) with RFC 8037 §3.1 EdDSA: header {alg: "EdDSA", typ: "JWT", kid}.
+
+    `kid` is the signer's verification method URL. OB 3.0 §8.2 names RS256 as the algorithm every implementation
+    must support, and the 1EdTech validator accepts only RS256 and ES256: an EdDSA VC-JWT verifies with verifiers
+    that implement RFC 8037 (Credstack's own, for one), not with that validator. It exists for issuers whose only
+    keys are Ed25519.
+    """
+    if signer.algorithm != "Ed25519":
+        raise JwtSigningError(f"EdDSA VC-JWTs are signed with an Ed25519 key, not {signer.algorithm!r}")
+    header = {"alg": "EdDSA", "typ": "JWT", "kid": signer.verification_method}
+    signing_input = f"{_segment(header)}.{_segment(vc_jwt_payload(credential))}"
+    return f"{signing_input}.{b64url(signer.sign(signing_input.encode('ascii')))}"

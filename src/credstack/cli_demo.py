@@ -1,0 +1,263 @@
+"""Issue 3 "`credstack demo` seeds a demo organization ... and prints the curl commands to issue and verify":
+`credstack demo [--json]` and `credstack demo verify FILE`.
+
+The demo loads the master key exactly as the service's lifespan does (CREDSTACK_MASTER_KEY, else
+`$CREDSTACK_DATA_DIR/master.key`, created when missing), so the issuer keys it seals are the ones the service
+opens when it signs. Output is text for people, or one JSON object with `--json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shlex
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from credentials.jsonld import ContextStore, ContextStoreError
+from credstack.cli_clients import _run
+from credstack.cli_credentials import EXIT_NOT_VERIFIED, EXIT_OK, CliInputError, read_input
+from credstack.demo import DemoAchievement, DemoSeed, Step, instructions, issue_request, seed_demo
+from credstack.report_text import render_text
+from credstack.settings import Settings
+from credstack.verification import verifier_ports
+from issuer.achievement_service import AchievementUrls
+from issuer.db import create_database_engine, session_factory
+from issuer.did_documents import local_documents
+from issuer.did_web import InvalidBaseUrl, PublicBase
+from issuer.keystore import MASTER_KEY_FILE_NAME, MasterKey, MasterKeyError, load_master_key
+from issuer.runtime import utc_now
+from issuer.scopes import format_scopes
+from issuer.status_list_publishing import PublishingPorts, local_status_lists
+from schemas.report import VerificationReport
+from verifier.parse import UnreadableInput
+from verifier.service import VerifyOptions, verify_input
+
+COMPOSITE_NOTE = (
+    "The composite is an ordinary achievement for now: the rule that awards it for the three micro-credentials "
+    "comes with stacks, a later issue. Until then it is issued like any other achievement."
+)
+VERIFY_NOTE = (
+    "`credstack demo verify` checks a credential as the service's own verifier does: this service's did:web DID "
+    "documents and status lists come from its database, anything else is fetched as usual. `credstack verify` "
+    "cannot check them under a plain-http base URL such as http://127.0.0.1:8000 (did:web needs https and a domain "
+    "name, and status lists are fetched over https only); under an https CREDSTACK_BASE_URL with a public domain "
+    "name, `credstack verify credential.json --format text` checks the same credential from anywhere."
+)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Seed the demo organization (reusing what an earlier run created) and print how to issue and verify."""
+    try:
+        base = PublicBase.parse(settings.base_url)
+    except InvalidBaseUrl as exc:
+        raise CliInputError(str(exc)) from exc
+    master = _master_key(settings)
+    # As the routers build them (credstack.app), so the demo's rows are the ones the API would have written.
+    urls = AchievementUrls(settings.base_url)
+    seed = _run(settings, lambda session: seed_demo(session, master=master, base=base, urls=urls, now=utc_now()))
+    steps = instructions(seed, base_url=settings.base_url, program=_program())
+    if args.json:
+        document = demo_document(seed, steps, base_url=settings.base_url)
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(demo_text(seed, steps, base_url=settings.base_url))
+    return EXIT_OK
+
+
+def _master_key(settings: Settings) -> MasterKey:
+    """The master key exactly as the app's lifespan loads it (credstack.app), so both seal and open the same keys."""
+    try:
+        return load_master_key(env_value=settings.master_key, key_file=settings.data_dir / MASTER_KEY_FILE_NAME)
+    except MasterKeyError as exc:
+        raise CliInputError(str(exc)) from exc
+
+
+def _program() -> str:
+    """How to call credstack in the printed steps: as this run was called (`.venv/bin/credstack` in a checkout)."""
+    invoked = sys.argv[0] if sys.argv else ""
+    return shlex.quote(invoked) if Path(invoked).name == "credstack" else "credstack"
+
+
+def _warnings(seed: DemoSeed) -> list[str]:
+    sealed_under = seed.issuer.sealed_under
+    if sealed_under is None:
+        return [f"The issuer {seed.issuer.id} has no active key, so it cannot sign: rotate its keys first."]
+    if sealed_under != seed.master_key_id:
+        return [
+            f"The issuer's active key was sealed under master key {sealed_under}, but master key "
+            f"{seed.master_key_id} is configured now: signing fails until the service loads master key "
+            f"{sealed_under} (CREDSTACK_MASTER_KEY or $CREDSTACK_DATA_DIR/master.key)."
+        ]
+    return []
+
+
+def demo_document(seed: DemoSeed, steps: tuple[Step, ...], *, base_url: str) -> dict[str, Any]:
+    """The `--json` output: everything the text says, for scripts."""
+    issuer = seed.issuer
+    return {
+        "base_url": base_url,
+        "organization": {
+            "id": str(seed.organization_id),
+            "name": seed.organization,
+            "created": seed.organization_created,
+        },
+        "issuer": {
+            "id": str(issuer.id),
+            "name": issuer.name,
+            "did": issuer.did,
+            "profile_url": issuer.profile_url,
+            "did_document_url": issuer.did_document_url,
+            "created": issuer.created,
+        },
+        "achievements": [
+            {
+                "id": str(a.id),
+                "name": a.name,
+                "achievementType": a.achievement_type,
+                "url": a.url,
+                "created": a.created,
+                "composite": a.composite,
+            }
+            for a in seed.achievements
+        ],
+        "client": {
+            "client_id": seed.client.client_id,
+            "client_secret": seed.client.client_secret,
+            "scopes": format_scopes(seed.client.scopes).split(" "),
+        },
+        "master_key_id": seed.master_key_id,
+        "issue_request": issue_request(seed),
+        "steps": [{"title": step.title, "command": step.command} for step in steps],
+        "notes": [COMPOSITE_NOTE, VERIFY_NOTE],
+        "warnings": _warnings(seed),
+    }
+
+
+def _state(created: bool) -> str:
+    return "created" if created else "already there, reused"
+
+
+def _achievement_line(achievement: DemoAchievement, width: int) -> str:
+    composite = "  (composite *)" if achievement.composite else ""
+    name, kind = achievement.name, achievement.achievement_type
+    return f"  {name:<{width}}  {kind:<15}  {achievement.id}  {_state(achievement.created)}{composite}"
+
+
+def demo_text(seed: DemoSeed, steps: tuple[Step, ...], *, base_url: str) -> str:
+    """The default output: what exists, the client's credentials once, then the steps to paste."""
+    issuer = seed.issuer
+    width = max(len(a.name) for a in seed.achievements)
+    lines = [
+        f'Credstack demo at {base_url}: organization "{seed.organization}" ({_state(seed.organization_created)})',
+        "",
+        f"Issuer: {issuer.name} ({_state(issuer.created)})",
+        f"  id       {issuer.id}",
+        f"  DID      {issuer.did}",
+        f"  profile  {issuer.profile_url}",
+        f"  DID doc  {issuer.did_document_url}",
+        "",
+        "Achievements:",
+        *(_achievement_line(a, width) for a in seed.achievements),
+        *(f"  {'*' if n == 0 else ' '} {line}" for n, line in enumerate(_wrap(COMPOSITE_NOTE, 106))),
+        "  Each one's OB 3.0 Achievement JSON is public at its URL, e.g.",
+        f"  {seed.achievements[0].url}",
+        "",
+        "API client (a new one on every run; the secret is shown only this once):",
+        f"  client_id      {seed.client.client_id}",
+        f"  client_secret  {seed.client.client_secret}",
+        f"  scopes         {format_scopes(seed.client.scopes)}",
+        "",
+        f"The issuer's keys are sealed under master key {seed.master_key_id}; the service must load the same key.",
+        *(f"WARNING: {warning}" for warning in _warnings(seed)),
+        "",
+        "Try it with the service running (`make run` in another terminal):",
+    ]
+    for number, step in enumerate(steps, start=1):
+        lines += ["", f"# {number}. {step.title}", step.command]
+    lines += ["", *_wrap(VERIFY_NOTE), ""]
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int = 110) -> Iterator[str]:
+    line = ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            yield line
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    yield line
+
+
+@contextmanager
+def _sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    engine = create_database_engine(settings.effective_database_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+async def verify_own_credential(
+    data: bytes, settings: Settings, sessions: sessionmaker[Session], *, master: MasterKey, options: VerifyOptions
+) -> VerificationReport:
+    """The verification pipeline with the service's own DID documents (issuer.did_documents.local_documents) and
+    signed status lists (issuer.status_list_publishing.local_status_lists) read from its database."""
+    publishing = PublishingPorts(
+        sessions=sessions,
+        contexts=ContextStore.load(extra_dir=settings.extra_contexts),
+        master=master,
+        base_url=settings.base_url,
+        clock=utc_now,
+    )
+    async with verifier_ports(
+        settings, local_documents=local_documents(sessions), local_status_lists=local_status_lists(publishing)
+    ) as ports:
+        return await verify_input(data, ports, options)
+
+
+def cmd_demo_verify(args: argparse.Namespace, settings: Settings) -> int:
+    """The verification report of FILE, as `credstack verify` prints it, with this service's DIDs and status lists
+    taken from its database; exit 0 verified, 1 not verified, 2 unreadable."""
+    data = read_input(args.file, limit=max(settings.max_json_bytes, settings.max_image_bytes))
+    master = _master_key(settings)
+    options = VerifyOptions(recipient_email=args.recipient_email)
+    try:
+        with _sessions(settings) as sessions:
+            report = asyncio.run(verify_own_credential(data, settings, sessions, master=master, options=options))
+    except UnreadableInput as exc:
+        raise CliInputError(f"{args.file}: {exc}") from exc
+    except ContextStoreError as exc:
+        raise CliInputError(str(exc)) from exc
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        raise CliInputError(f"database error ({reason}); has `credstack db upgrade` been run?") from exc
+    if args.format == "text":
+        sys.stdout.write(render_text(report))
+    else:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    return EXIT_OK if report.verified else EXIT_NOT_VERIFIED
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser(
+        "demo", help="seed a demo organization and print the commands to issue and verify a credential"
+    )
+    demo.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    demo.set_defaults(handler=cmd_demo)
+    demo_sub = demo.add_subparsers(dest="demo_command")
+    verify = demo_sub.add_parser(
+        "verify", help="verify a credential, this service's DID documents and status lists read from its database"
+    )
+    verify.add_argument("file", help="the credential: JSON, compact JWT or baked PNG/SVG ('-' for stdin)")
+    verify.add_argument("--format", choices=["json", "text"], default="text")
+    verify.add_argument("--recipient-email", help="check the credential was issued to this email address")
+    verify.set_defaults(handler=cmd_demo_verify)
