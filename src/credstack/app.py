@@ -9,16 +9,20 @@ from fastapi import FastAPI
 
 from credentials.jsonld import ContextStore
 from credstack import __version__
+from credstack.job_worker import start_job_worker, stop_job_worker
 from credstack.middleware import BodySizeLimitMiddleware
 from credstack.problems import install_problem_handlers
 from credstack.settings import Settings
 from issuer.db import create_database_engine, session_factory
 from issuer.keystore import MASTER_KEY_FILE_NAME, load_master_key
 from issuer.routers.achievements import build_achievements_router
+from issuer.routers.batches import BATCH_PATH, build_batches_router
 from issuer.routers.credentials import build_credentials_router
 from issuer.routers.issuers import build_issuers_router
+from issuer.routers.jobs import build_jobs_router
 from issuer.routers.oauth import build_oauth_router
 from issuer.routers.status_lists import build_status_lists_router
+from issuer.routers.vcapi import VcApiConfig, build_vcapi_router
 from issuer.runtime import Clock, IssuerContext, utc_now
 
 
@@ -38,9 +42,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         app.state.issuer_context = IssuerContext(
             sessions=session_factory(engine), clock=clock, master_key=master_key, contexts=contexts
         )
+        app.state.job_worker = worker = start_job_worker(settings, app.state.issuer_context)
         try:
             yield
         finally:
+            await stop_job_worker(worker)
             engine.dispose()
 
     app = FastAPI(
@@ -51,12 +57,20 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_json_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_json_bytes,
+        path_limits={BATCH_PATH: settings.max_batch_bytes},
+    )
     app.include_router(build_oauth_router())
     app.include_router(build_achievements_router(base_url=settings.base_url))
     app.include_router(build_issuers_router(base_url=settings.base_url))
     app.include_router(build_credentials_router(base_url=settings.base_url))
+    app.include_router(build_batches_router(base_url=settings.base_url))
+    app.include_router(build_jobs_router())
     app.include_router(build_status_lists_router(base_url=settings.base_url))
+    vcapi = VcApiConfig(issuer_id=settings.vcapi_issuer, open=settings.vcapi_open)
+    app.include_router(build_vcapi_router(base_url=settings.base_url, config=vcapi))
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

@@ -35,16 +35,10 @@ def _print_json(value: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the service with uvicorn; the app is built by the factory, never at import time."""
-    import uvicorn
+    """Run the service with uvicorn (credstack.serve); the app is built by the factory, never at import time."""
+    from credstack.serve import serve
 
-    from credstack.app import create_app
-
-    if args.workers > 1:
-        uvicorn.run("credstack.asgi:app", host=args.host, port=args.port, workers=args.workers, factory=True)
-    else:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port)
-    return EXIT_OK
+    return serve(settings, host=args.host, port=args.port, workers=args.workers)
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

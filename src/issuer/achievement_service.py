@@ -27,6 +27,7 @@ from issuer.principal import Principal
 from issuer.repositories.achievements import AchievementRepository, published_version
 from issuer.repositories.audit import record_audit
 from issuer.repositories.issuers import IssuerRepository
+from issuer.reserved_achievements import check_not_reserved
 from schemas.achievement import AchievementTemplate
 
 
@@ -109,6 +110,7 @@ def update_achievement(
     """Add version n+1 from `template`; the current version when it renders to that version's document."""
     repository = AchievementRepository(session, principal.organization_id)
     achievement = repository.get(achievement_id, for_update=True)
+    check_not_reserved(achievement.id, achievement.issuer_id)
     if issuer_id is not None and issuer_id != achievement.issuer_id:
         raise FieldError.at(("issuer_id",), "an achievement's issuer cannot change; create a new achievement")
     issuer = IssuerRepository(session, principal.organization_id).get(achievement.issuer_id)
@@ -173,9 +175,11 @@ def achievement_for_issuance(
     """OB 3.0 §B.1 AchievementSubject `achievement`: the current version row, its OB JSON and the issuer row.
 
     The credential embeds the returned document and records the returned row (its id, or its `version`); the
-    issuer is the achievement's creator, whose keys sign. NotFound for another organization's achievement.
+    issuer is the achievement's creator, whose keys sign. NotFound for another organization's achievement,
+    AchievementReserved (409) for an issuer's VC-API record (issuer.reserved_achievements).
     """
     stored = current_version(session, organization_id, achievement_uuid)
+    check_not_reserved(stored.achievement.id, stored.achievement.issuer_id)
     issuer = IssuerRepository(session, organization_id).get(stored.achievement.issuer_id)
     return stored.row, stored.row.document, issuer
 

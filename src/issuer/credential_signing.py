@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from credentials.jsonld import ContextStore
 from credentials.keys import Ed25519Signer, VerificationMethod, b64url_decode
-from credentials.proofs import ProofOptions, format_date_time_stamp
+from credentials.proofs import ProofOptions, canonical_form_memo, format_date_time_stamp
 from credentials.proofs.data_integrity import SUITES, add_proof, proof_set_verified, verify_proof_set
 from credentials.proofs.vc_jwt import credential_from_payload, decode_unverified, sign_vc_jwt_eddsa
 from credentials.proofs.vc_jwt.jose import verify_jws_signature
@@ -64,14 +64,17 @@ def sign_credential(
     if format not in ("ldp", "jwt") or (format == "ldp" and cryptosuite is None):
         raise ValueError("format is ldp (with a cryptosuite) or jwt")
     secured: Mapping[str, Any] = unsigned
-    if cryptosuite is not None:
-        suite = SUITES[cryptosuite]
-        options = ProofOptions.for_suite(suite, signer.verification_method, created=format_date_time_stamp(now))
-        secured = add_proof(unsigned, suite, options, signer, contexts, now=now)
-    text = serialize(secured)
-    if cryptosuite is not None:
-        # The text that will be stored, parsed back: what a verifier will see, byte for byte.
-        check_data_integrity(text, cryptosuite, signer, contexts)
+    # Verifying canonicalizes the signed document again; the memo makes that the signing's own result whenever the
+    # text parses back to exactly the document signed (credentials.proofs.canonical_form_memo).
+    with canonical_form_memo():
+        if cryptosuite is not None:
+            suite = SUITES[cryptosuite]
+            options = ProofOptions.for_suite(suite, signer.verification_method, created=format_date_time_stamp(now))
+            secured = add_proof(unsigned, suite, options, signer, contexts, now=now)
+        text = serialize(secured)
+        if cryptosuite is not None:
+            # The text that will be stored, parsed back: what a verifier will see, byte for byte.
+            check_data_integrity(text, cryptosuite, signer, contexts)
     if format == "ldp":
         return SignedCredential(text, "ldp", cryptosuite)
     token = sign_vc_jwt_eddsa(secured, signer=signer)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,9 @@ from issuer.status_lists import entry_for, status_list_url
 from schemas.issuance import IssueCredentialRequest
 
 SALT_BYTES = 16
+
+BeforeCommit = Callable[[Session, Credential], None]
+"""Runs in the issuing transaction right before its commit (a batch job records its item there); raising rolls back."""
 
 
 class IdempotencyKeyReused(Conflict):
@@ -118,12 +122,13 @@ def issue_credential(
     *,
     idempotency_key: str | None,
     ports: IssuancePorts,
+    before_commit: BeforeCommit | None = None,
 ) -> Issued:
     """OB 3.0 §B.1: issue (or, for a repeated idempotency key, return) one credential; committed on return.
 
     `session` should be a write session (issuer.db.write_session). Raises NotFound (another organization's or no
     achievement), NoActiveKey, RenderError (the request does not fit the achievement), NotIssuable,
-    IdempotencyKeyReused.
+    IdempotencyKeyReused. `before_commit` runs only when a credential is newly stored, inside its transaction.
     """
     idempotency = IdempotencyKey(idempotency_key, request_hash(request)) if idempotency_key is not None else None
     if idempotency is not None:
@@ -131,7 +136,7 @@ def issue_credential(
         if earlier is not None:
             return Issued(earlier, replayed=True)
     try:
-        return Issued(_issue(session, principal, request, idempotency, ports))
+        return Issued(_issue(session, principal, request, idempotency, ports, before_commit))
     except _StoreRace:
         session.rollback()
         earlier = _earlier(session, principal, idempotency) if idempotency is not None else None
@@ -155,6 +160,7 @@ def _issue(
     request: IssueCredentialRequest,
     idempotency: IdempotencyKey | None,
     ports: IssuancePorts,
+    before_commit: BeforeCommit | None = None,
 ) -> Credential:
     """ARCHITECTURE "Issue" steps 2-6 in one transaction; committed when it returns, rolled back when it raises."""
     organization_id, now = principal.organization_id, ports.clock()
@@ -194,6 +200,8 @@ def _issue(
         subject=f"credential:{stored.id}",
         at=now,
     )
+    if before_commit is not None:
+        before_commit(session, stored)
     session.commit()
     return stored
 

@@ -28,6 +28,8 @@ TABLES = {
     "status_lists",
     "credentials",
     "credential_status_changes",
+    "jobs",
+    "job_items",
 }
 
 
@@ -57,7 +59,7 @@ def test_db_upgrade_creates_every_table(cli_env: str) -> None:
     engine = create_database_engine(cli_env)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
     finally:
         engine.dispose()
     assert main(["db", "upgrade"]) == 0, "upgrading an up-to-date database is a no-op"

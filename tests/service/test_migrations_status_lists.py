@@ -40,11 +40,11 @@ def test_0002_upgrades_over_existing_data_and_downgrades_to_0001(empty_database_
             )
     finally:
         engine.dispose()
-    upgrade(settings)
+    upgrade(settings, "0002")
     tables, version, organizations = _state(empty_database_url)
     assert (tables >= ADDED, version, organizations) == (True, "0002", 1)
     command.downgrade(alembic_config(settings), "0001")
     tables, version, organizations = _state(empty_database_url)
     assert (tables & ADDED, version, organizations) == (set(), "0001", 1)
-    upgrade(settings)
+    upgrade(settings, "0002")
     assert _state(empty_database_url)[1] == "0002"

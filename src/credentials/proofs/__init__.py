@@ -11,7 +11,9 @@ can depend on it and `data_integrity` can hold the suite registry without an imp
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final, Protocol
@@ -210,12 +212,39 @@ def transformation_problem(exc: BaseException) -> Problem:
     return Problem(codes.PROOF_TRANSFORMATION_ERROR, "Cannot canonicalize", str(chain[-1]))
 
 
+_CANONICAL_FORMS: ContextVar[dict[str, str] | None] = ContextVar("credstack_canonical_forms", default=None)
+
+
+@contextmanager
+def canonical_form_memo() -> Iterator[None]:
+    """Within the block (in this thread or task), `rdf_canonical_form` canonicalizes each distinct document once.
+
+    For signing followed by verifying the result (issuer.credential_signing): the verifier's document is the signed
+    one parsed back, so it is canonicalized again for nothing. Documents are told apart by their `repr`, which is
+    exact for JSON values (1, 1.0 and True differ; key order counts too, so a reordered copy is computed afresh):
+    a hit is only ever an input identical to an earlier one, whose canonical form cannot differ, so verification
+    loses nothing: any difference between what was signed and what is verified is computed and compared anew.
+    """
+    token = _CANONICAL_FORMS.set({})
+    try:
+        yield
+    finally:
+        _CANONICAL_FORMS.reset(token)
+
+
 def rdf_canonical_form(document: Mapping[str, Any], contexts: ContextStore) -> str:
     """RDFC-1.0 §4.4 serialized canonical form (N-Quads) of a JSON-LD document, or ProofTransformationError"""
+    memo = _CANONICAL_FORMS.get()
+    key = repr(document) if memo is not None else ""
+    if memo is not None and key in memo:
+        return memo[key]
     try:
-        return canonicalize(document, contexts)
+        canonical = canonicalize(document, contexts)
     except (JsonLdProcessingError, JsonLdError, RecursionError) as exc:
         raise ProofTransformationError(transformation_problem(exc)) from exc
+    if memo is not None:
+        memo[key] = canonical
+    return canonical
 
 
 def json_canonical_form(value: Mapping[str, Any]) -> bytes:

@@ -14,6 +14,7 @@ from issuer.models.credentials import (
     CredentialStatusChange,
 )
 from issuer.models.issuers import DID_METHODS, KEY_STATES, Issuer, IssuerKey
+from issuer.models.jobs import JOB_ITEM_STATUSES, JOB_KINDS, JOB_STATUSES, Job, JobItem
 from issuer.models.organizations import AccessToken, ApiClient, Organization
 from issuer.models.status_lists import STATUS_PURPOSES, StatusList
 from issuer.models.types import NaiveDatetimeError, UTCDateTime
@@ -24,6 +25,9 @@ __all__ = [
     "CREDENTIAL_FORMATS",
     "CREDENTIAL_STATUSES",
     "DID_METHODS",
+    "JOB_ITEM_STATUSES",
+    "JOB_KINDS",
+    "JOB_STATUSES",
     "KEY_STATES",
     "RECIPIENT_KINDS",
     "STATUS_ACTIONS",
@@ -38,6 +42,8 @@ __all__ = [
     "CredentialStatusChange",
     "Issuer",
     "IssuerKey",
+    "Job",
+    "JobItem",
     "NaiveDatetimeError",
     "Organization",
     "StatusList",

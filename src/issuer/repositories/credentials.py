@@ -115,6 +115,31 @@ def document_digest(document: str) -> str:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
+def credential_row(new: NewCredential, organization_id: uuid.UUID) -> Credential:
+    """The `credentials` row of a new credential of `organization_id`, not yet added to any session."""
+    return Credential(
+        id=new.row_id if new.row_id is not None else uuid.uuid4(),
+        organization_id=organization_id,
+        issuer_id=new.issuer_id,
+        achievement_version_id=new.achievement_version_id,
+        credential_id=new.credential_id,
+        format=new.format,
+        cryptosuite=new.cryptosuite,
+        document=new.document,
+        digest=document_digest(new.document),
+        recipient_kind=new.recipient.kind,
+        recipient_key=new.recipient.key,
+        status="active",
+        revocation_list_id=new.revocation.list_id,
+        revocation_index=new.revocation.index,
+        suspension_list_id=new.suspension.list_id if new.suspension else None,
+        suspension_index=new.suspension.index if new.suspension else None,
+        idempotency_key=new.idempotency.key if new.idempotency else None,
+        request_hash=new.idempotency.request_hash if new.idempotency else None,
+        issued_at=new.issued_at,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class CredentialRepository:
     """Every query carries the organization filter; another organization's credential is NotFound."""
@@ -133,27 +158,7 @@ class CredentialRepository:
         """
         _check_new(new)
         self._check_achievement_version(new.issuer_id, new.achievement_version_id)
-        credential = Credential(
-            id=new.row_id if new.row_id is not None else uuid.uuid4(),
-            organization_id=self.organization_id,
-            issuer_id=new.issuer_id,
-            achievement_version_id=new.achievement_version_id,
-            credential_id=new.credential_id,
-            format=new.format,
-            cryptosuite=new.cryptosuite,
-            document=new.document,
-            digest=document_digest(new.document),
-            recipient_kind=new.recipient.kind,
-            recipient_key=new.recipient.key,
-            status="active",
-            revocation_list_id=new.revocation.list_id,
-            revocation_index=new.revocation.index,
-            suspension_list_id=new.suspension.list_id if new.suspension else None,
-            suspension_index=new.suspension.index if new.suspension else None,
-            idempotency_key=new.idempotency.key if new.idempotency else None,
-            request_hash=new.idempotency.request_hash if new.idempotency else None,
-            issued_at=new.issued_at,
-        )
+        credential = credential_row(new, self.organization_id)
         try:
             with self.session.begin_nested():
                 self.session.add(credential)

@@ -155,10 +155,28 @@ class StatusListRepository:
             self._open_next_list(issuer_id, purpose, now=now)
         raise RuntimeError(f"no {purpose} status list entry after {_MAX_ALLOCATION_ATTEMPTS} attempts")
 
+    def reserve(self, issuer_id: uuid.UUID, purpose: str, count: int, *, now: datetime) -> list[Allocation]:
+        """Bitstring Status List v1.0 §2.1 statusListIndex: `count` entries of the issuer's current list at once, for a
+        caller that hands them out itself (issuer.vcapi.allocation_pool). A single entry when the list has fewer than
+        `count` left (or none: then the next list is opened), so that the lists still fill up to the last entry.
+        """
+        _check_purpose(purpose)
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        taken = self._take_next_position(issuer_id, purpose, now=now, count=count) if count > 1 else None
+        if taken is None:
+            return [self.allocate(issuer_id, purpose, now=now)]
+        list_id, last, length, key = taken
+        return [
+            Allocation(list_id, purpose, position, permute_position(position - 1, key=key, length=length))
+            for position in range(last - count + 1, last + 1)
+        ]
+
     def _take_next_position(
-        self, issuer_id: uuid.UUID, purpose: str, *, now: datetime
+        self, issuer_id: uuid.UUID, purpose: str, *, now: datetime, count: int = 1
     ) -> Row[uuid.UUID, int, int, bytes] | None:
-        """One statement, so that it is the lock: increment the newest list's counter unless the list is full."""
+        """One statement, so that it is the lock: advance the newest list's counter by `count` unless that would
+        pass its end; the returned counter is the last position taken."""
         newest = (
             select(StatusList.id)
             .where(
@@ -172,9 +190,9 @@ class StatusListRepository:
         )
         statement = (
             update(StatusList)
-            # `allocated < length` is re-checked by PostgreSQL after waiting for a concurrent allocator's commit.
-            .where(StatusList.id == newest, StatusList.allocated < StatusList.length)
-            .values(allocated=StatusList.allocated + 1, updated_at=now)
+            # `allocated + count <= length` is re-checked by PostgreSQL after a concurrent allocator's commit.
+            .where(StatusList.id == newest, StatusList.allocated + count <= StatusList.length)
+            .values(allocated=StatusList.allocated + count, updated_at=now)
             .returning(StatusList.id, StatusList.allocated, StatusList.length, StatusList.permutation_key)
             .execution_options(synchronize_session=False)
         )
