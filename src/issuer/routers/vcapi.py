@@ -10,7 +10,6 @@ Handlers are plain `def`, run in FastAPI's thread pool: signing never blocks the
 from __future__ import annotations
 
 import functools
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ from schemas.problem import Problem
 
 JSON = "application/json"
 CREDENTIALS_API = "/api/v1/credentials"
-DEFAULT_CONCURRENCY = int(os.environ.get("XX_CONC", "2"))
+DEFAULT_CONCURRENCY = 2  # VC-API requests worked on at once per process: signing is CPU-bound and holds the GIL
 JsonObject = Annotated[dict[str, Any], Body(description="a JSON object")]
 T = TypeVar("T")
 
