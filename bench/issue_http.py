@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="credstack-bench-") as tmp, NodeSigner(SEED_HEX) as node:
         work = Path(tmp)
         check_signed(node.issue_once(request_body(node.did)), node.did)
-        results["load_generator_noop"] = run_load(node.noop_url, _empty_body(work), args)
+        probe = argparse.Namespace(**{**vars(args), "duration": min(5.0, args.duration)})
+        results["load_generator_noop"] = run_load(node.noop_url, _empty_body(work), probe)
         results["js_before"] = measure_node(node, args, work, "before")
         results["sqlite"] = measure_credstack("sqlite", None, args, work)
         postgres_url = args.postgres_url or os.environ.get(POSTGRES_URL_ENV)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from credstack.settings import Settings
 
 
@@ -33,3 +35,16 @@ def test_environment_overrides() -> None:
 def test_bare_postgresql_url_means_psycopg() -> None:
     for url in ("postgresql://u@h/db", "postgres://u@h/db"):
         assert Settings(database_url=url).effective_database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_vcapi_settings() -> None:
+    assert (Settings.from_env({}).vcapi_issuer, Settings.from_env({}).vcapi_open) == (None, False)
+    issuer = "5f0c2a8e-3b1d-4c7a-9e42-6d8f1b0a7c35"
+    settings = Settings.from_env({"CREDSTACK_VCAPI_ISSUER": f" {issuer} ", "CREDSTACK_VCAPI_OPEN": "1"})
+    assert (str(settings.vcapi_issuer), settings.vcapi_open) == (issuer, True)
+    assert Settings.from_env({"CREDSTACK_VCAPI_ISSUER": "", "CREDSTACK_VCAPI_OPEN": "no"}).vcapi_open is False
+
+
+def test_a_malformed_vcapi_issuer_stops_start_up() -> None:
+    with pytest.raises(ValueError):
+        Settings.from_env({"CREDSTACK_VCAPI_ISSUER": "issuer-1"})

@@ -164,6 +164,11 @@ class StatusListRepository:
         if count < 1:
             raise ValueError("count must be at least 1")
         taken = self._take_next_position(issuer_id, purpose, now=now, count=count) if count > 1 else None
+        if taken is None and count > 1:
+            # No list yet, or a full one: open the next and try again. A list with fewer than `count` entries left
+            # stays the current one, and its entries go one by one below.
+            self._open_next_list(issuer_id, purpose, now=now)
+            taken = self._take_next_position(issuer_id, purpose, now=now, count=count)
         if taken is None:
             return [self.allocate(issuer_id, purpose, now=now)]
         list_id, last, length, key = taken

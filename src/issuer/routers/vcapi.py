@@ -4,7 +4,7 @@
 Who may call: by default a bearer token of the VC-API issuer's organization with `credentials:issue` (issuing) or
 `credentials:revoke` (status). With `CREDSTACK_VCAPI_OPEN=1` anyone can, without a token, as the W3C test suites
 do: anyone who can reach the service can then make it sign anything as the VC-API issuer (README "VC-API").
-Handlers are plain `def`, run in FastAPI's thread pool: signing never blocks the event loop.
+Each request's work runs in a worker thread (never on the event loop), at most `signing_concurrency` at a time.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Body, Request, Response, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from issuer.dependencies import TOKEN_URL, bearer_token, get_issuer_context
@@ -34,15 +35,15 @@ from issuer.scopes import SCOPE_DESCRIPTIONS, Scope
 from issuer.status_lists import STATUS_LIST_PATH
 from issuer.vcapi.allocation_pool import AllocationPool
 from issuer.vcapi.errors import VcApiNotConfigured
-from issuer.vcapi.issuance import VcApiPorts, issue_vcapi_credential, signing_issuer
+from issuer.vcapi.issuance import VcApiPorts, issue_vcapi_credential
 from issuer.vcapi.record import RecordVersions
 from issuer.vcapi.request import parse_issue_request
+from issuer.vcapi.signing_issuer import SignerCache, signing_issuer
 from issuer.vcapi.status_update import parse_status_request, update_vcapi_status
 from schemas.problem import Problem
 
 JSON = "application/json"
 CREDENTIALS_API = "/api/v1/credentials"
-DEFAULT_CONCURRENCY = 2  # VC-API requests worked on at once per process: signing is CPU-bound and holds the GIL
 JsonObject = Annotated[dict[str, Any], Body(description="a JSON object")]
 T = TypeVar("T")
 
@@ -77,23 +78,33 @@ def _authenticated(session: Session, context: IssuerContext, authorization: str 
     return principal
 
 
-class VcApiRoutes:
-    """The handlers. Each request's work (token check, signing, database) runs in one worker thread, and at most
-    `concurrency` of them at a time per process: signing is CPU work that holds the GIL, and every thread that waits
-    for the database has to win the GIL back after each round trip, so more threads than cores only make each
-    request wait longer (see bench/README.md, issue_http). The rest wait in the event loop, holding nothing."""
+def signing_concurrency(context: IssuerContext) -> int:
+    """How many VC-API requests a process works on at once: 1 on SQLite, 2 on PostgreSQL.
 
-    def __init__(self, base_url: str, config: VcApiConfig, *, concurrency: int = DEFAULT_CONCURRENCY) -> None:
+    The work is CPU-bound Python (canonicalization, signing) that holds the GIL, and every thread waiting for the
+    database must win the GIL back after each round trip: more threads than that only make each request wait longer
+    (bench/README.md, issue_http). On SQLite the database work is in-process CPU too, and writers take turns anyway;
+    PostgreSQL round trips leave the CPU idle, which a second request fills.
+    """
+    bind = context.sessions.kw.get("bind")
+    return 1 if isinstance(bind, Engine) and bind.dialect.name == "sqlite" else 2
+
+
+class VcApiRoutes:
+    """The handlers. Each request's work (token check, signing, database) runs in a worker thread, never on the event
+    loop, and at most `signing_concurrency` of them at a time per process; the others wait in the event loop."""
+
+    def __init__(self, base_url: str, config: VcApiConfig) -> None:
         self.base_url = base_url
         self.config = config
-        self.concurrency = concurrency
         self._limiter: anyio.CapacityLimiter | None = None
         self.records = RecordVersions()
         self.allocations = AllocationPool()
+        self.signers = SignerCache()
 
-    async def _run(self, work: Callable[[], T]) -> T:
+    async def _run(self, context: IssuerContext, work: Callable[[], T]) -> T:
         if self._limiter is None:  # created in the event loop, on first use
-            self._limiter = anyio.CapacityLimiter(self.concurrency)
+            self._limiter = anyio.CapacityLimiter(signing_concurrency(context))
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
     def ports(self, context: IssuerContext) -> VcApiPorts:
@@ -105,6 +116,7 @@ class VcApiRoutes:
             clock=context.clock,
             records=self.records,
             allocations=self.allocations,
+            signers=self.signers,
         )
 
     def issuer_id(self) -> uuid.UUID:
@@ -119,11 +131,12 @@ class VcApiRoutes:
         return None if self.config.open else _authenticated(session, context, authorization, scope)
 
     def issue_sync(self, body: dict[str, Any], authorization: str | None, context: IssuerContext) -> Credential:
+        """VC-API §"Issue Credential", in a worker thread: who calls, the request, the issuer, then issuance."""
         issuer_id, ports = self.issuer_id(), self.ports(context)
         with context.sessions() as session:  # one read session: the token, then the issuer and its key
             caller = self.caller(session, context, authorization, Scope.CREDENTIALS_ISSUE)
             issue = parse_issue_request(body)
-            acting = signing_issuer(session, issuer_id, caller, ports.master)
+            acting = signing_issuer(session, issuer_id, caller, ports.master, ports.signers)
         return issue_vcapi_credential(acting, issue, ports)
 
     async def issue(self, request: Request, body: JsonObject, authorization: Authorization = None) -> Response:
@@ -132,12 +145,13 @@ class VcApiRoutes:
         `Location` names the stored credential in the credentials API.
         """
         context = get_issuer_context(request)
-        stored = await self._run(functools.partial(self.issue_sync, body, authorization, context))
+        stored = await self._run(context, functools.partial(self.issue_sync, body, authorization, context))
         content = object_with_raw_member({}, "verifiableCredential", stored.document)
         headers = {"Location": f"{CREDENTIALS_API}/{stored.id}"}
         return Response(content, status_code=201, media_type=JSON, headers=headers)
 
     def status_sync(self, body: dict[str, Any], authorization: str | None, context: IssuerContext) -> dict[str, Any]:
+        """VC-API §"Update Status", in a worker thread: who calls, the request, then the change."""
         issuer_id = self.issuer_id()
         with context.sessions() as session:
             caller = self.caller(session, context, authorization, Scope.CREDENTIALS_REVOKE)
@@ -148,9 +162,10 @@ class VcApiRoutes:
     async def status(self, request: Request, body: JsonObject, authorization: Authorization = None) -> dict[str, Any]:
         """VC-API §"Update Status": 200 with the credential's status afterwards and whether it changed."""
         context = get_issuer_context(request)
-        return await self._run(functools.partial(self.status_sync, body, authorization, context))
+        return await self._run(context, functools.partial(self.status_sync, body, authorization, context))
 
     def publish_sync(self, list_id: str, authorization: str | None, context: IssuerContext) -> None:
+        """Bitstring Status List v1.0 §3.2: the caller may publish, and the list exists (NotFound otherwise)."""
         self.issuer_id()
         with context.sessions() as session:
             self.caller(session, context, authorization, Scope.CREDENTIALS_REVOKE)
@@ -165,7 +180,7 @@ class VcApiRoutes:
         """Bitstring Status List v1.0 §3.1 step 5 on request: lists are signed again on demand after any change
         (issuer.status_list_publishing), so there is nothing to do; 204 for a list that exists."""
         context = get_issuer_context(request)
-        await self._run(functools.partial(self.publish_sync, list_id, authorization, context))
+        await self._run(context, functools.partial(self.publish_sync, list_id, authorization, context))
         return Response(status_code=204)
 
 

@@ -40,19 +40,17 @@ from issuer.credential_signing import SignedCredential, sign_credential
 from issuer.db import write_session
 from issuer.errors import Conflict
 from issuer.keystore import MasterKey
-from issuer.models import Credential, Issuer
-from issuer.principal import Principal
+from issuer.models import Credential
 from issuer.recipient_lookup import recipient_pepper
 from issuer.repositories.audit import record_audit
 from issuer.repositories.credentials import NewCredential, RecipientKey, credential_row, recipient_key
-from issuer.repositories.issuers import find_published_issuer
 from issuer.repositories.status_lists import Allocation
 from issuer.runtime import Clock
-from issuer.signing_keys import active_signer
 from issuer.vcapi.allocation_pool import AllocationPool
-from issuer.vcapi.errors import InvalidCredential, IssuerMismatch, VcApiForbidden, VcApiNotConfigured
+from issuer.vcapi.errors import InvalidCredential, IssuerMismatch
 from issuer.vcapi.record import RecordVersions
 from issuer.vcapi.request import IssueInput
+from issuer.vcapi.signing_issuer import SignerCache, SigningIssuer
 from issuer.vcapi.status_entries import (
     REVOCATION,
     SUSPENSION,
@@ -62,8 +60,6 @@ from issuer.vcapi.status_entries import (
     unsigned_credential,
 )
 
-OPEN_MODE_CLIENT: Final = "vcapi-open"
-"""The client the audit log names (`client:vcapi-open`) for calls made without a token (CREDSTACK_VCAPI_OPEN)."""
 CREDENTIAL_ID_MAX: Final = 500  # credentials.credential_id
 
 
@@ -79,35 +75,7 @@ class VcApiPorts:
     clock: Clock
     records: RecordVersions = field(default_factory=RecordVersions)
     allocations: AllocationPool = field(default_factory=AllocationPool)
-
-
-@dataclass(frozen=True, slots=True)
-class SigningIssuer:
-    """The VC-API issuer as read in step 1 (a detached row), who acts for it, and its signer."""
-
-    issuer: Issuer
-    principal: Principal
-    signer: Ed25519Signer
-
-
-def vcapi_issuer(session: Session, issuer_id: uuid.UUID, caller: Principal | None) -> tuple[Issuer, Principal]:
-    """The configured issuer and who acts for it: the token's client, or in open mode (`caller` None) the
-    OPEN_MODE_CLIENT of the issuer's organization. VcApiNotConfigured, VcApiForbidden (another org's token)."""
-    issuer = find_published_issuer(session, issuer_id)
-    if issuer is None:
-        raise VcApiNotConfigured(f"CREDSTACK_VCAPI_ISSUER names no issuer ({issuer_id})")
-    if caller is not None and caller.organization_id != issuer.organization_id:
-        raise VcApiForbidden("the VC-API issuer belongs to another organization than this access token")
-    return issuer, caller or Principal(issuer.organization_id, OPEN_MODE_CLIENT, frozenset())
-
-
-def signing_issuer(
-    session: Session, issuer_id: uuid.UUID, caller: Principal | None, master: MasterKey
-) -> SigningIssuer:
-    """Step 1: the configured issuer, who acts for it, and its active key (NoActiveKey when retired)."""
-    issuer, principal = vcapi_issuer(session, issuer_id, caller)
-    signer, _ = active_signer(session, issuer, master)
-    return SigningIssuer(issuer, principal, signer)
+    signers: SignerCache = field(default_factory=SignerCache)
 
 
 def issuer_id_of(credential: Mapping[str, Any]) -> Any:

@@ -35,7 +35,8 @@ from issuer.principal import Principal
 from issuer.status_list_publishing import list_id_of_url
 from issuer.status_lists import StatusAction, StatusChangeRefused, status_list_url
 from issuer.vcapi.errors import InvalidStatusRequest, StatusEntryNotEmbedded
-from issuer.vcapi.issuance import VcApiPorts, vcapi_issuer
+from issuer.vcapi.issuance import VcApiPorts
+from issuer.vcapi.signing_issuer import vcapi_issuer
 from issuer.vcapi.status_entries import REVOCATION, SUSPENSION, embedded_entry_ids
 
 ENTRY_TYPES: Final = frozenset({"BitstringStatusListEntry", "BitstringStatusList", "BitstringStatusListCredential"})
