@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 
 from credentials.jsonld import ContextStore
@@ -13,6 +14,7 @@ from credstack.job_worker import start_job_worker, stop_job_worker
 from credstack.middleware import BodySizeLimitMiddleware
 from credstack.problems import install_problem_handlers
 from credstack.settings import Settings
+from credstack.verification import service_verifier_ports
 from issuer.db import create_database_engine, session_factory
 from issuer.keystore import MASTER_KEY_FILE_NAME, load_master_key
 from issuer.routers.achievements import build_achievements_router
@@ -26,8 +28,12 @@ from issuer.routers.vcapi import VcApiConfig, build_vcapi_router
 from issuer.runtime import Clock, IssuerContext, utc_now
 
 
-def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Clock = utc_now, verifier_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
     """Build the service; everything it holds is created here or in `lifespan`, nothing at import time.
+
+    `verifier_transport` replaces the network for the verifier's fetches (tests pass an httpx.MockTransport).
 
     The database schema is not touched: `credstack db upgrade` migrates (and `make run` does that first).
     """
@@ -44,7 +50,13 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         )
         app.state.job_worker = worker = start_job_worker(settings, app.state.issuer_context)
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                # Issue 4: one verifier for the process, so DID documents and status lists stay cached across
+                # requests (their caches are bounded and honour Cache-Control).
+                app.state.verifier = await stack.enter_async_context(
+                    service_verifier_ports(settings, app.state.issuer_context, transport=verifier_transport)
+                )
+                yield
         finally:
             await stop_job_worker(worker)
             engine.dispose()
