@@ -43,6 +43,7 @@ test: lint typecheck layers unit
 bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/proofs.py
 	$(BIN)/python bench/issue_http.py
+	$(BIN)/python bench/verify.py
 
 contexts: $(STAMP)
 	$(BIN)/python scripts/fetch_contexts.py

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
@@ -15,6 +15,7 @@ from credstack.middleware import BodySizeLimitMiddleware
 from credstack.problems import install_problem_handlers
 from credstack.settings import Settings
 from credstack.verification import service_verifier_ports
+from credstack.web import build_page_router, page_body_limit, static_files
 from issuer.db import create_database_engine, session_factory
 from issuer.keystore import MASTER_KEY_FILE_NAME, load_master_key
 from issuer.routers.achievements import build_achievements_router
@@ -26,6 +27,9 @@ from issuer.routers.oauth import build_oauth_router
 from issuer.routers.status_lists import build_status_lists_router
 from issuer.routers.vcapi import VcApiConfig, build_vcapi_router
 from issuer.runtime import Clock, IssuerContext, utc_now
+from verifier.api.routers import VERIFY_PATH, build_verify_router, verify_body_limit
+from verifier.api.runner import VerificationRunner
+from verifier.parse import Limits
 
 
 def create_app(
@@ -50,12 +54,14 @@ def create_app(
         )
         app.state.job_worker = worker = start_job_worker(settings, app.state.issuer_context)
         try:
-            async with AsyncExitStack() as stack:
-                # Issue 4: one verifier for the process, so DID documents and status lists stay cached across
-                # requests (their caches are bounded and honour Cache-Control).
-                app.state.verifier = await stack.enter_async_context(
-                    service_verifier_ports(settings, app.state.issuer_context, transport=verifier_transport)
-                )
+            # Issue 4: one verifier for the process, so DID documents and status lists stay cached across requests
+            # (bounded caches that honour Cache-Control). Verifications run on the runner's own loop and thread, with
+            # the ports built there (an HTTP client stays on the loop that opened its connections), so their CPU
+            # work never stalls this loop: verifier.api.runner.
+            async with VerificationRunner.started(
+                lambda: service_verifier_ports(settings, app.state.issuer_context, transport=verifier_transport)
+            ) as runner:
+                app.state.verification_runner = runner
                 yield
         finally:
             await stop_job_worker(worker)
@@ -69,10 +75,15 @@ def create_app(
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    limits = Limits(max_json_bytes=settings.max_json_bytes, max_image_bytes=settings.max_image_bytes)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_body_bytes=settings.max_json_bytes,
-        path_limits={BATCH_PATH: settings.max_batch_bytes},
+        path_limits={
+            BATCH_PATH: settings.max_batch_bytes,
+            "/": page_body_limit(settings),
+            VERIFY_PATH: verify_body_limit(limits),
+        },
     )
     app.include_router(build_oauth_router())
     app.include_router(build_achievements_router(base_url=settings.base_url))
@@ -83,6 +94,9 @@ def create_app(
     app.include_router(build_status_lists_router(base_url=settings.base_url))
     vcapi = VcApiConfig(issuer_id=settings.vcapi_issuer, open=settings.vcapi_open)
     app.include_router(build_vcapi_router(base_url=settings.base_url, config=vcapi))
+    app.include_router(build_verify_router(limits=limits))
+    app.include_router(build_page_router())
+    app.mount("/static", static_files(), name="static")
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

@@ -33,4 +33,8 @@ def render_text(report: VerificationReport) -> str:
         for item in check.problems:
             detail = f" ({item.detail})" if item.detail else ""
             lines.append(f"          {item.code}: {item.title}{detail}")
+    # A presentation's or CLR's credentials: each report indented under the outer one, in order.
+    for number, nested in enumerate(report.credentials, start=1):
+        lines.append(f"credential {number} of {len(report.credentials)}:")
+        lines.extend("    " + line for line in render_text(nested).splitlines())
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ terms fails here even when it carries a JWT proof (which never canonicalizes).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -40,6 +41,16 @@ def is_date_time_stamp(value: Any) -> bool:
     return True
 
 
+def shown(value: Any, limit: int = 160) -> str:
+    """RFC 9457 §3.1.4 detail text for a value taken from the input: JSON as the user wrote it, cut short."""
+    try:
+        # Inputs are size-capped before parsing, so rendering all of it is cheap; deep nesting raises, never hangs.
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = type(value).__name__  # not JSON data: only its kind is worth showing
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def is_uri(value: Any) -> bool:
     return isinstance(value, str) and _URI.match(value) is not None
 
@@ -52,7 +63,7 @@ def vc_version(credential: Mapping[str, Any]) -> str | None:
 
 
 def is_open_badge(credential: Mapping[str, Any]) -> bool:
-    return bool(ob.OB_CREDENTIAL_TYPES & set(as_list(credential.get("type"))))
+    return bool(ob.OB_CREDENTIAL_TYPES & {t for t in as_list(credential.get("type")) if isinstance(t, str)})
 
 
 def _context_problems(credential: Mapping[str, Any], contexts: ContextStore) -> Iterator[ProblemDetails]:
@@ -73,7 +84,7 @@ def _credential_problems(credential: Mapping[str, Any]) -> Iterator[ProblemDetai
     if "VerifiableCredential" not in types:
         yield problem("MALFORMED_VALUE_ERROR", "type must include VerifiableCredential")
     if "id" in credential and not is_uri(credential["id"]):
-        yield problem("MALFORMED_VALUE_ERROR", "id must be a URL", repr(credential["id"]))
+        yield problem("MALFORMED_VALUE_ERROR", "id must be a URL", shown(credential["id"]))
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if not is_uri(issuer_id):
@@ -97,7 +108,7 @@ def _date_problems(credential: Mapping[str, Any]) -> Iterator[ProblemDetails]:
     for name in fields:
         if name in credential and not is_date_time_stamp(credential[name]):
             yield problem(
-                "MALFORMED_VALUE_ERROR", f"{name} must be a date-time with a time zone", repr(credential[name])
+                "MALFORMED_VALUE_ERROR", f"{name} must be a date-time with a time zone", shown(credential[name])
             )
     if is_open_badge(credential) and required not in credential:
         yield problem("MALFORMED_VALUE_ERROR", f"an Open Badge requires {required}")
@@ -105,7 +116,7 @@ def _date_problems(credential: Mapping[str, Any]) -> Iterator[ProblemDetails]:
 
 def _enum_problem(value: Any, members: frozenset[str], where: str) -> Iterator[ProblemDetails]:
     if value is not None and not ob.in_extensible_enum(value, members):
-        yield problem("MALFORMED_VALUE_ERROR", f"{where} is not in the OB 3.0 enumeration", repr(value))
+        yield problem("MALFORMED_VALUE_ERROR", f"{where} is not in the OB 3.0 enumeration", shown(value))
 
 
 def _achievement_problems(achievement: Any) -> Iterator[ProblemDetails]:
@@ -149,7 +160,7 @@ def _subject_problems(credential: Mapping[str, Any]) -> Iterator[ProblemDetails]
     yield from _achievement_problems(subject.get("achievement"))
     for result in as_list(subject.get("result")):
         if isinstance(result, dict) and "status" in result and result["status"] not in ob.RESULT_STATUS_TYPES:
-            yield problem("MALFORMED_VALUE_ERROR", "result.status is not a ResultStatusType", repr(result["status"]))
+            yield problem("MALFORMED_VALUE_ERROR", "result.status is not a ResultStatusType", shown(result["status"]))
 
 
 def _json_ld_problems(credential: Mapping[str, Any], contexts: ContextStore) -> Iterator[ProblemDetails]:
@@ -168,6 +179,15 @@ def check_conformance(credential: Mapping[str, Any], contexts: ContextStore) -> 
     if not any(p.code == "CONTEXT_NOT_ALLOWED" for p in problems):
         problems.extend(_json_ld_problems(credential, contexts))
     if problems:
-        return failed(CHECK_ID, problems, "The credential does not follow the data model it claims.")
-    kind = "Open Badges 3.0" if is_open_badge(credential) else "Verifiable Credential"
+        return failed(CHECK_ID, problems, _failure({p.code for p in problems}))
+    kind = "Open Badges 3.0 credential" if is_open_badge(credential) else "Verifiable Credential"
     return passed(CHECK_ID, f"The credential is a well-formed {kind} (VCDM {vc_version(credential)}).")
+
+
+def _failure(codes: set[str]) -> str:
+    """The plain-language reason, most specific first: contexts and terms decide what the data even means."""
+    if "CONTEXT_NOT_ALLOWED" in codes:
+        return "The credential uses a JSON-LD context Credstack does not know (contexts are never fetched)."
+    if "DATA_LOSS_DETECTION_ERROR" in codes:
+        return "The credential contains terms that no context defines, so their meaning is unknown."
+    return "The credential does not follow the data model it claims."

@@ -46,16 +46,33 @@ async def check_endorsements(credential: Mapping[str, Any], *, verify: Verify | 
     unknown = [i for i, report in enumerate(reports) if not report.verified and i not in bad]
     if bad:
         details = [
-            problem("ENDORSEMENT_NOT_VERIFIED", "An endorsement did not verify", f"endorsement #{i + 1}") for i in bad
+            problem("ENDORSEMENT_NOT_VERIFIED", "An endorsement did not verify", _detail(i, reports[i])) for i in bad
         ]
-        return failed(CHECK_ID, details, f"{len(bad)} of {len(reports)} endorsements did not verify.")
+        return failed(CHECK_ID, details, _count(len(bad), len(reports), "did not verify"))
     if unknown:
         details = [
-            problem("ENDORSEMENT_NOT_VERIFIED", "An endorsement could not be checked", f"endorsement #{i + 1}")
+            problem("ENDORSEMENT_NOT_VERIFIED", "An endorsement could not be checked", _detail(i, reports[i]))
             for i in unknown
         ]
-        return errored(CHECK_ID, details, f"{len(unknown)} of {len(reports)} endorsements could not be checked.")
-    return passed(CHECK_ID, f"All {len(reports)} endorsements verified.", count=len(reports))
+        return errored(CHECK_ID, details, _count(len(unknown), len(reports), "could not be checked"))
+    return passed(CHECK_ID, _count(len(reports), len(reports), "verified"), count=len(reports))
+
+
+def _count(some: int, total: int, outcome: str) -> str:
+    if total == 1:
+        return f"The endorsement {outcome}."
+    return f"All {total} endorsements {outcome}." if some == total else f"{some} of {total} endorsements {outcome}."
+
+
+def _detail(index: int, report: VerificationReport) -> str:
+    """Which endorsement (by position and endorser) and which of its own checks did not pass."""
+    endorser = f" by {report.credential.issuer_id}" if report.credential.issuer_id else ""
+    checks = ", ".join(f"{c.id} {c.status.value}" for c in report.checks if _counts_against(c))
+    return f"endorsement #{index + 1}{endorser}" + (f": {checks}" if checks else "")
+
+
+def _counts_against(check: CheckResult) -> bool:
+    return check.required and check.status in (CheckStatus.FAILED, CheckStatus.ERROR)
 
 
 def _has(report: VerificationReport, status: CheckStatus) -> bool:

@@ -14,7 +14,13 @@ from credentials.did.resolver import DidResolutionError, DidResolverRegistry
 from credentials.jsonld import ContextStore
 from credentials.keys import VerificationMethod
 from credentials.problems import Problem
-from credentials.proofs.data_integrity import proof_set_verified, verification_method_urls, verify_proof_set
+from credentials.proofs.data_integrity import (
+    parse_proofs,
+    proof_set_verified,
+    select_suite,
+    verification_method_urls,
+    verify_proof_set,
+)
 from credentials.proofs.vc_jwt import verify_vc_jwt
 from schemas.report import CheckResult, ProblemDetails
 from verifier.problems import errored, failed, passed, problem
@@ -83,11 +89,40 @@ async def check_data_integrity(
     explanation = (
         "The signing key named by the credential does not exist or cannot be used, so nothing vouches for it."
         if resolution_problems
-        else "The signature does not match the credential: it was altered or not signed by this key."
+        else _data_integrity_failure(credential, details, suites)
     )
     return ProofOutcome(
         failed(CHECK_ID, details or [problem("PROOF_VERIFICATION_ERROR", "No proof verified")], explanation)
     )
+
+
+def _data_integrity_failure(
+    credential: Mapping[str, Any], details: list[ProblemDetails], suites: frozenset[str]
+) -> str:
+    """Why no signature was accepted, in words: only a checked signature may be called "altered" (VC-DI 1.0 §4.4)."""
+    codes = {d.code for d in details}
+    proofs = parse_proofs(credential)
+    if not proofs:
+        return "The credential carries no proof, so nothing shows who issued it."
+    named = [p.get("proofPurpose") for p in proofs if isinstance(p, Mapping)]  # untrusted: may be unhashable
+    purposes = sorted({p for p in named if isinstance(p, str) and p and p != "assertionMethod"})
+    if purposes:
+        # VC-DI 1.0 §4.4: a proof made for another purpose (e.g. logging in) is not an issuer's assertion.
+        return (
+            f"The proof was made for {' and '.join(purposes)}, not for issuing credentials (assertionMethod), "
+            "so it does not vouch for this credential."
+        )
+    if any(not isinstance(p, Mapping) or select_suite(p, suites) is None for p in proofs):
+        return "The credential is signed with a kind of proof Credstack does not accept, so its signature is unchecked."
+    if "DATA_LOSS_DETECTION_ERROR" in codes:
+        return (
+            "The credential contains terms that no context defines, which a signature cannot protect, so it is refused."
+        )
+    if "PROOF_TRANSFORMATION_ERROR" in codes:
+        return "The credential's JSON-LD cannot be processed (e.g. an unknown context), so its signature is unchecked."
+    if codes <= {"PROOF_VERIFICATION_ERROR"}:
+        return "The signature does not match the credential: it was altered or not signed by this key."
+    return "The proof is malformed, so the signature could not be checked."
 
 
 async def check_jwt(token: str, *, resolver: DidResolverRegistry) -> ProofOutcome:
@@ -103,4 +138,17 @@ async def check_jwt(token: str, *, resolver: DidResolverRegistry) -> ProofOutcom
         return ProofOutcome(
             errored(CHECK_ID, details, "The signing key could not be fetched, so the signature is unchecked.")
         )
-    return ProofOutcome(failed(CHECK_ID, details, "The JWT signature or its claims do not match the credential."))
+    return ProofOutcome(failed(CHECK_ID, details, _jwt_failure({d.code for d in details})))
+
+
+def _jwt_failure(codes: set[str]) -> str:
+    """OB 3.0 §8.2 (Verify): which stage refused the token (header, signature, or the claims after it)."""
+    if "MALFORMED_PROOF_ERROR" in codes:
+        return "The JWT's header is not acceptable (algorithm or key reference), so its signature is unchecked."
+    if "PROOF_VERIFICATION_ERROR" in codes:
+        return "The JWT signature does not match the credential: it was altered or not signed by this key."
+    if "INVALID_VERIFICATION_METHOD" in codes:
+        return "The key the JWT names cannot be used, so nothing vouches for it."
+    if codes == {"MALFORMED_VALUE_ERROR"}:
+        return "The JWT is signed, but its claims contradict the credential it carries."
+    return "The JWT cannot be read as a signed credential."

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import reprlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,8 @@ from typing import Any, Final
 from credentials.status.bitstring import DEFAULT_MINIMUM_ENTRIES, StatusList, StatusListError, parse_status_list_index
 from credentials.status.fetch import StatusListFetcher, StatusRetrievalError, strip_fragment
 from schemas.report import CheckResult, CheckStatus, ProblemDetails
-from verifier.checks.conformance import as_list, is_date_time_stamp, is_uri
+from verifier.checks.conformance import as_list, is_date_time_stamp, is_uri, shown
+from verifier.checks.proof_purpose import issuer_id
 from verifier.checks.validity import parse_date_time
 from verifier.problems import problem
 
@@ -109,6 +109,7 @@ class _Context:
     now: datetime
     skew: timedelta
     credential_id: object
+    issuer: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +135,8 @@ def _fail(code: str, title: str, detail: str, explanation: str) -> _Stop:
 
 
 def _shown(value: Any) -> str:
-    """A bounded repr for problem details: the value comes from the credential or the network."""
-    # reprlib bounds depth as well as length, so a deeply nested value cannot exhaust the stack.
-    shortener = reprlib.Repr()
-    shortener.maxstring = shortener.maxother = 160
-    return shortener.repr(value)
+    """A bounded rendering for problem details: the value comes from the credential or the network."""
+    return shown(value)
 
 
 def _date_time(value: Any) -> datetime | None:
@@ -174,7 +172,9 @@ async def check_status(
     if fetcher is None:
         # --offline is the user's explicit choice, so it does not fail verification; the report still says so.
         return _skipped("Offline: status lists were not fetched, so revocation and suspension were NOT checked.")
-    context = _Context(fetcher, verify_list, now or datetime.now(UTC), skew, credential.get("id"))
+    context = _Context(
+        fetcher, verify_list, now or datetime.now(UTC), skew, credential.get("id"), issuer_id(credential)
+    )
     outcomes = await asyncio.gather(*(_check_entry(entry, context) for entry in entries))
     return _combine(outcomes, context.now)
 
@@ -283,7 +283,7 @@ async def _check_bitstring(entry: _Entry, context: _Context, info: dict[str, Any
     """Bitstring Status List v1.0 §3.2 Validate Algorithm steps 2–12 for one parsed entry."""
     flavour = _FLAVOURS[entry.kind]
     list_credential = await _fetch(context.fetcher, entry.url, entry.purpose, info)
-    issuer = await _verify_list(context.verify_list, list_credential, entry.purpose)
+    issuer = await _verify_list(context, list_credential, entry)
     if issuer is not None:
         info["list_issuer"] = issuer
     subject = _list_subject(list_credential, flavour, entry)
@@ -316,16 +316,24 @@ async def _fetch(fetcher: StatusListFetcher, url: str, purpose: str, info: dict[
         ) from exc
 
 
-async def _verify_list(verify_list: ListVerifier, list_credential: dict[str, Any], purpose: str) -> str | None:
+async def _verify_list(context: _Context, list_credential: dict[str, Any], entry: _Entry) -> str | None:
     """Bitstring Status List v1.0 §3.2 step 2: every proof on the list verifies, else STATUS_VERIFICATION_ERROR."""
-    verdict = await verify_list(list_credential)
+    verdict = await context.verify_list(list_credential)
     if verdict.verified:
         return verdict.issuer
-    first = problem(_VERIFICATION, "The status list credential did not verify")
+    first = problem(_VERIFICATION, "The status list credential did not verify", entry.url)
     if verdict.transient:
-        explanation = f"The status list's signature could not be checked now, so {_UNKNOWNS.get(purpose, 'its status')}"
-        raise _Stop(CheckStatus.ERROR, (first, *verdict.problems), explanation + " is unknown.")
-    explanation = "The issuer's status list failed verification, so it cannot be trusted."
+        unknown = _UNKNOWNS.get(entry.purpose, "its status")
+        explanation = f"The status list's signature could not be checked now, so {unknown} is unknown."
+        raise _Stop(CheckStatus.ERROR, (first, *verdict.problems), explanation)
+    if verdict.issuer is not None and context.issuer is not None and verdict.issuer != context.issuer:
+        # Only the credential's own issuer may say whether it is revoked; a stranger's valid list proves nothing.
+        explanation = (
+            f"The status list at {entry.url} was issued by {verdict.issuer}, not by the credential's issuer, "
+            "so it cannot vouch for this credential."
+        )
+    else:
+        explanation = "The status list is not verifiably the issuer's (its proof failed), so it cannot be trusted."
     raise _Stop(CheckStatus.FAILED, (first, *verdict.problems), explanation)
 
 
@@ -336,7 +344,7 @@ def _list_subject(list_credential: Mapping[str, Any], flavour: _Flavour, entry: 
     # §2.2: the list credential's id MUST match statusListCredential (a fragment on either side is not compared).
     list_id = list_credential.get("id")
     if not flavour.legacy and (not isinstance(list_id, str) or strip_fragment(list_id) != strip_fragment(entry.url)):
-        raise _list_mismatch(f"the list credential's id {list_id!r} is not {entry.url}")
+        raise _list_mismatch(f"the list credential's id {_shown(list_id)} is not {entry.url}")
     subjects = [
         s
         for s in as_list(list_credential.get("credentialSubject"))
@@ -347,7 +355,9 @@ def _list_subject(list_credential: Mapping[str, Any], flavour: _Flavour, entry: 
     purposes = [p for p in as_list(subjects[0].get("statusPurpose")) if isinstance(p, str)]
     fold = str.casefold if flavour.legacy else str
     if fold(entry.purpose) not in {fold(p) for p in purposes}:
-        raise _list_mismatch(f"the entry's statusPurpose {entry.purpose!r} is not one of the list's {purposes}")
+        raise _list_mismatch(
+            f"the entry's statusPurpose {entry.purpose} is not one of the list's ({', '.join(purposes) or 'none'})"
+        )
     return subjects[0]
 
 
@@ -392,8 +402,8 @@ def _interpret(entry: _Entry, value: int, info: dict[str, Any]) -> _Outcome:
         return _Outcome(CheckStatus.FAILED, (_set_problem("CREDENTIAL_SUSPENDED", entry),), explanation, info)
     if entry.purpose == "refresh":
         return _Outcome(CheckStatus.PASSED, (), "The issuer has a refreshed version of this credential.", info)
-    detail = f"statusPurpose {entry.purpose!r} has value {value:#x}"
-    explanation = f"The credential has a status of purpose {entry.purpose!r} that Credstack cannot interpret."
+    detail = f"statusPurpose {entry.purpose} has value {value:#x}"
+    explanation = f'The credential has a status of purpose "{entry.purpose}" that Credstack cannot interpret.'
     return _Outcome(
         CheckStatus.ERROR, (problem("UNSUPPORTED_STATUS_PURPOSE", "Unknown status purpose", detail),), explanation, info
     )
@@ -411,7 +421,7 @@ def _clear_explanation(entry: _Entry) -> str:
         return f"Not suspended: checked against the issuer's suspension list at {entry.url}."
     if entry.purpose == "refresh":
         return "No refresh of this credential is pending."
-    return f"The credential's {entry.purpose!r} status is not set."
+    return f'The credential\'s "{entry.purpose}" status is not set.'
 
 
 async def _check_revocation_list(entry: Mapping[str, Any], context: _Context, info: dict[str, Any]) -> _Outcome:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from schemas.report import CheckResult
-from verifier.checks.conformance import is_date_time_stamp, vc_version
+from verifier.checks.conformance import is_date_time_stamp, shown, vc_version
 from verifier.problems import failed, passed, problem
 
 CHECK_ID = "validity"
@@ -31,7 +31,7 @@ def check_validity(credential: Mapping[str, Any], *, now: datetime, skew: timede
         if value is not None and not is_date_time_stamp(value):
             return failed(
                 CHECK_ID,
-                [problem("MALFORMED_VALUE_ERROR", f"{name} is not a date-time with a time zone", repr(value))],
+                [problem("MALFORMED_VALUE_ERROR", f"{name} is not a date-time with a time zone", shown(value))],
                 f"The {name} date cannot be read.",
             )
     if start is not None and now + skew < parse_date_time(start):
