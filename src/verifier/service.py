@@ -18,6 +18,7 @@ from typing import Any
 
 from credentials.did.resolver import DidResolverRegistry
 from credentials.jsonld import ContextStore
+from credentials.proofs import canonical_form_memo
 from credentials.status.fetch import StatusListFetcher
 from schemas.report import CheckResult, CheckStatus, VerificationReport
 from verifier.bundles import limit_problems, with_problems
@@ -107,7 +108,10 @@ async def verify_parsed(
             return unreadable_report(reason, now, code="UNSUPPORTED_INPUT")
         return await _verify_presentation(parsed, ports, options, deadline)
     credential = parsed.document
-    checks = await _credential_checks(parsed, ports, options, now, depth=depth, deadline=deadline)
+    # conformance canonicalizes the credential without its proof, and so does an RDFC proof check of the same
+    # document: the memo lets the second use the first's result (credentials.proofs.canonical_form_memo).
+    with canonical_form_memo():
+        checks = await _credential_checks(parsed, ports, options, now, depth=depth, deadline=deadline)
     nested: list[VerificationReport] = []
     if is_clr(credential):
         entries = clr_entries(credential)

@@ -3,6 +3,7 @@ an identical document (same JSON types, same member order) is ever answered from
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from unittest import mock
 
@@ -11,6 +12,10 @@ import pytest
 import credentials.proofs as proofs
 from credentials.jsonld import ContextStore
 from credentials.proofs import canonical_form_memo, rdf_canonical_form
+from credstack.settings import Settings
+from credstack.verification import verifier_ports
+from support.signed_badges import signed_badge, tampered
+from verifier.service import verify_input
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 
@@ -66,3 +71,16 @@ def test_refusals_are_not_remembered(contexts: ContextStore) -> None:
         for _ in range(2):
             with pytest.raises(proofs.ProofTransformationError):
                 rdf_canonical_form(credential(undefinedTerm="x"), contexts)
+
+
+async def test_verification_canonicalizes_the_credential_once() -> None:
+    """The verifier's conformance check and the eddsa-rdfc-2022 proof check share the credential's canonical form;
+    the proof configuration is still canonicalized by the suite."""
+    signed = signed_badge()
+    async with verifier_ports(Settings(), offline=True) as ports:
+        with mock.patch.object(proofs, "canonicalize", wraps=proofs.canonicalize) as counted:
+            report = await verify_input(json.dumps(signed).encode(), ports)
+        assert report.verified
+        assert counted.call_count == 1, "only the proof configuration"
+        report = await verify_input(json.dumps(tampered(signed)).encode(), ports)
+        assert not report.verified, "a remembered form never stands in for a different document"

@@ -232,6 +232,14 @@ def canonical_form_memo() -> Iterator[None]:
         _CANONICAL_FORMS.reset(token)
 
 
+def remember_canonical_form(document: Mapping[str, Any], canonical: str) -> None:
+    """Inside `canonical_form_memo`, record a canonical form computed elsewhere (the verifier's conformance check)
+    so that `rdf_canonical_form` of an identical document reuses it; outside the block, nothing."""
+    memo = _CANONICAL_FORMS.get()
+    if memo is not None:
+        memo[repr(document)] = canonical
+
+
 def rdf_canonical_form(document: Mapping[str, Any], contexts: ContextStore) -> str:
     """RDFC-1.0 §4.4 serialized canonical form (N-Quads) of a JSON-LD document, or ProofTransformationError"""
     memo = _CANONICAL_FORMS.get()

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from credentials.jsonld import ContextStore, JsonLdProcessingError, canonicalize
+from credentials.proofs import remember_canonical_form
 from schemas import ob
 from schemas.report import CheckResult, ProblemDetails
 from verifier.problems import failed, passed, problem
@@ -166,9 +167,11 @@ def _subject_problems(credential: Mapping[str, Any]) -> Iterator[ProblemDetails]
 def _json_ld_problems(credential: Mapping[str, Any], contexts: ContextStore) -> Iterator[ProblemDetails]:
     unsecured = {k: v for k, v in credential.items() if k != "proof"}
     try:
-        canonicalize(unsecured, contexts)
+        canonical = canonicalize(unsecured, contexts)
     except JsonLdProcessingError as exc:
         yield problem(exc.code, "JSON-LD processing failed", str(exc))
+    else:
+        remember_canonical_form(unsecured, canonical)
 
 
 def check_conformance(credential: Mapping[str, Any], contexts: ContextStore) -> CheckResult:

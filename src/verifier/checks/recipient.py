@@ -30,13 +30,18 @@ def _matches_identity(identity: Mapping[str, Any], value: str) -> bool:
         return False
     candidates = {value, value.strip().lower()}
     if identity.get("hashed") is not True:
-        return any(hmac.compare_digest(stored.strip().lower(), c.lower()) for c in candidates)
+        return any(_same(stored.strip().lower(), c.lower()) for c in candidates)
     algorithm, _, _ = stored.partition("$")
     if algorithm.lower() not in _HASHES:
         return False
     salt = identity.get("salt") if isinstance(identity.get("salt"), str) else None
     expected = stored.lower()
-    return any(hmac.compare_digest(identity_hash(c, salt, algorithm.lower()), expected) for c in candidates)
+    return any(_same(identity_hash(c, salt, algorithm.lower()), expected) for c in candidates)
+
+
+def _same(left: str, right: str) -> bool:
+    """Constant-time equality over UTF-8: hmac.compare_digest refuses str values that are not ASCII."""
+    return hmac.compare_digest(left.encode("utf-8"), right.encode("utf-8"))
 
 
 def _subjects(credential: Mapping[str, Any]) -> list[Mapping[str, Any]]:
