@@ -44,6 +44,7 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/proofs.py
 	$(BIN)/python bench/issue_http.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/stacks.py
 
 contexts: $(STAMP)
 	$(BIN)/python scripts/fetch_contexts.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import httpx
 from fastapi import FastAPI
@@ -12,6 +13,7 @@ from credentials.jsonld import ContextStore
 from credstack import __version__
 from credstack.job_worker import start_job_worker, stop_job_worker
 from credstack.middleware import BodySizeLimitMiddleware
+from credstack.pathway_verification import runner_verify_port
 from credstack.problems import install_problem_handlers
 from credstack.settings import Settings
 from credstack.verification import service_verifier_ports
@@ -20,10 +22,12 @@ from issuer.db import create_database_engine, session_factory
 from issuer.keystore import MASTER_KEY_FILE_NAME, load_master_key
 from issuer.routers.achievements import build_achievements_router
 from issuer.routers.batches import BATCH_PATH, build_batches_router
+from issuer.routers.competencies import build_competencies_router
 from issuer.routers.credentials import build_credentials_router
 from issuer.routers.issuers import build_issuers_router
 from issuer.routers.jobs import build_jobs_router
 from issuer.routers.oauth import build_oauth_router
+from issuer.routers.pathways import build_pathways_router
 from issuer.routers.status_lists import build_status_lists_router
 from issuer.routers.vcapi import VcApiConfig, build_vcapi_router
 from issuer.runtime import Clock, IssuerContext, utc_now
@@ -49,19 +53,22 @@ def create_app(
         # Issue 3: loaded (or, for the key file, created) once; a malformed key or unsafe key file stops start-up.
         master_key = load_master_key(env_value=settings.master_key, key_file=settings.data_dir / MASTER_KEY_FILE_NAME)
         engine = create_database_engine(settings.effective_database_url)
-        app.state.issuer_context = IssuerContext(
+        app.state.issuer_context = base_context = IssuerContext(
             sessions=session_factory(engine), clock=clock, master_key=master_key, contexts=contexts
         )
-        app.state.job_worker = worker = start_job_worker(settings, app.state.issuer_context)
+        app.state.job_worker = worker = start_job_worker(settings, base_context)
         try:
             # Issue 4: one verifier for the process, so DID documents and status lists stay cached across requests
             # (bounded caches that honour Cache-Control). Verifications run on the runner's own loop and thread, with
             # the ports built there (an HTTP client stays on the loop that opened its connections), so their CPU
             # work never stalls this loop: verifier.api.runner.
             async with VerificationRunner.started(
-                lambda: service_verifier_ports(settings, app.state.issuer_context, transport=verifier_transport)
+                lambda: service_verifier_ports(settings, base_context, transport=verifier_transport)
             ) as runner:
                 app.state.verification_runner = runner
+                # Issue 5: the pathway routes verify through the same runner, handed to the issuer as a port in
+                # its context (the issuer package does not import the verifier).
+                app.state.issuer_context = replace(base_context, verify=runner_verify_port(runner))
                 yield
         finally:
             await stop_job_worker(worker)
@@ -87,6 +94,8 @@ def create_app(
     )
     app.include_router(build_oauth_router())
     app.include_router(build_achievements_router(base_url=settings.base_url))
+    app.include_router(build_competencies_router(base_url=settings.base_url))
+    app.include_router(build_pathways_router(base_url=settings.base_url))
     app.include_router(build_issuers_router(base_url=settings.base_url))
     app.include_router(build_credentials_router(base_url=settings.base_url))
     app.include_router(build_batches_router(base_url=settings.base_url))

@@ -1,5 +1,6 @@
-"""Issue 3 "`credstack demo` seeds a demo organization ... and prints the curl commands to issue and verify":
-`credstack demo [--json]` and `credstack demo verify FILE`.
+"""Issue 3 "`credstack demo` seeds a demo organization ... and prints the curl commands to issue and verify", and
+issue 5's walkthrough from three components to the composite award: `credstack demo [--json]` and
+`credstack demo verify FILE`.
 
 The demo loads the master key exactly as the service's lifespan does (CREDSTACK_MASTER_KEY, else
 `$CREDSTACK_DATA_DIR/master.key`, created when missing), so the issuer keys it seals are the ones the service
@@ -24,7 +25,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from credentials.jsonld import ContextStore, ContextStoreError
 from credstack.cli_clients import _run
 from credstack.cli_credentials import EXIT_NOT_VERIFIED, EXIT_OK, CliInputError, read_input
-from credstack.demo import DemoAchievement, DemoSeed, Step, instructions, issue_request, seed_demo
+from credstack.demo import (
+    DemoAchievement,
+    DemoSeed,
+    Step,
+    evaluate_request,
+    instructions,
+    issue_request,
+    pathway_rule,
+    seed_demo,
+)
 from credstack.report_text import render_text
 from credstack.settings import Settings
 from credstack.verification import verifier_ports
@@ -40,9 +50,11 @@ from schemas.report import VerificationReport
 from verifier.parse import UnreadableInput
 from verifier.service import VerifyOptions, verify_input
 
-COMPOSITE_NOTE = (
-    "The composite is an ordinary achievement for now: the rule that awards it for the three micro-credentials "
-    "comes with stacks, a later issue. Until then it is issued like any other achievement."
+PATHWAY_NOTE = (
+    "The composite is awarded through the pathway: its rule asks for all three micro-credentials, and it is not "
+    "awarded automatically. Evaluating says what is still missing; once the learner holds all three, the award "
+    "step issues the composite with each component as evidence. GET /api/v1/pathways/{id}/coverage shows the "
+    "framework's competencies covered by the components."
 )
 VERIFY_NOTE = (
     "`credstack demo verify` checks a credential as the service's own verifier does: this service's did:web DID "
@@ -117,6 +129,17 @@ def demo_document(seed: DemoSeed, steps: tuple[Step, ...], *, base_url: str) -> 
             "did_document_url": issuer.did_document_url,
             "created": issuer.created,
         },
+        "competencies": [
+            {
+                "id": str(c.id),
+                "framework": c.framework,
+                "code": c.code,
+                "name": c.name,
+                "url": c.url,
+                "created": c.created,
+            }
+            for c in seed.competencies
+        ],
         "achievements": [
             {
                 "id": str(a.id),
@@ -128,6 +151,14 @@ def demo_document(seed: DemoSeed, steps: tuple[Step, ...], *, base_url: str) -> 
             }
             for a in seed.achievements
         ],
+        "pathway": {
+            "id": str(seed.pathway.id),
+            "name": seed.pathway.name,
+            "version": seed.pathway.version,
+            "rule": seed.pathway.rule,
+            "auto_award": seed.pathway.auto_award,
+            "created": seed.pathway.created,
+        },
         "client": {
             "client_id": seed.client.client_id,
             "client_secret": seed.client.client_secret,
@@ -135,8 +166,10 @@ def demo_document(seed: DemoSeed, steps: tuple[Step, ...], *, base_url: str) -> 
         },
         "master_key_id": seed.master_key_id,
         "issue_request": issue_request(seed),
+        "issue_requests": [issue_request(seed, achievement) for achievement in seed.micro_credentials],
+        "evaluate_request": evaluate_request(),
         "steps": [{"title": step.title, "command": step.command} for step in steps],
-        "notes": [COMPOSITE_NOTE, VERIFY_NOTE],
+        "notes": [PATHWAY_NOTE, VERIFY_NOTE],
         "warnings": _warnings(seed),
     }
 
@@ -146,15 +179,24 @@ def _state(created: bool) -> str:
 
 
 def _achievement_line(achievement: DemoAchievement, width: int) -> str:
-    composite = "  (composite *)" if achievement.composite else ""
+    composite = "  (composite, awarded by the pathway)" if achievement.composite else ""
     name, kind = achievement.name, achievement.achievement_type
     return f"  {name:<{width}}  {kind:<15}  {achievement.id}  {_state(achievement.created)}{composite}"
+
+
+def _rule_text(seed: DemoSeed) -> str:
+    """The pathway's rule: in words when it is the one the demo creates, else as stored (someone edited it)."""
+    if seed.pathway.rule == pathway_rule(seed.achievements):
+        return "all of: " + ", ".join(a.name for a in seed.micro_credentials)
+    return json.dumps(seed.pathway.rule, ensure_ascii=False)
 
 
 def demo_text(seed: DemoSeed, steps: tuple[Step, ...], *, base_url: str) -> str:
     """The default output: what exists, the client's credentials once, then the steps to paste."""
     issuer = seed.issuer
     width = max(len(a.name) for a in seed.achievements)
+    pathway = seed.pathway
+    framework = seed.competencies[0].framework if seed.competencies else ""
     lines = [
         f'Credstack demo at {base_url}: organization "{seed.organization}" ({_state(seed.organization_created)})',
         "",
@@ -164,11 +206,20 @@ def demo_text(seed: DemoSeed, steps: tuple[Step, ...], *, base_url: str) -> str:
         f"  profile  {issuer.profile_url}",
         f"  DID doc  {issuer.did_document_url}",
         "",
-        "Achievements:",
+        f"Competencies ({framework}):",
+        *(f"  {c.code:<6}  {c.name:<{width}}  {c.id}  {_state(c.created)}" for c in seed.competencies),
+        "",
+        "Achievements (each aligned to its competency; the composite to all three):",
         *(_achievement_line(a, width) for a in seed.achievements),
-        *(f"  {'*' if n == 0 else ' '} {line}" for n, line in enumerate(_wrap(COMPOSITE_NOTE, 106))),
         "  Each one's OB 3.0 Achievement JSON is public at its URL, e.g.",
         f"  {seed.achievements[0].url}",
+        "",
+        f'Pathway "{pathway.name}" (version {pathway.version}, {_state(pathway.created)})',
+        f"  id          {pathway.id}",
+        f"  awards      {seed.composite.name}",
+        f"  rule        {_rule_text(seed)}",
+        f"  auto_award  {str(pathway.auto_award).lower()}",
+        *(f"  {line}" for line in _wrap(PATHWAY_NOTE, 108)),
         "",
         "API client (a new one on every run; the secret is shown only this once):",
         f"  client_id      {seed.client.client_id}",

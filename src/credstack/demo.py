@@ -1,8 +1,10 @@
 """Issue 3 "`credstack demo` seeds a demo organization (an issuer, three micro-credentials and one composite, a
-client)": the seeding, through the same services the API calls.
+client)", and issue 5 "the demo seeded by `credstack demo` includes a pathway": the seeding, through the same services
+the API calls.
 
 Idempotent: a second run finds the organization by name, the issuer by name and DID (a did:web DID under the
-current base URL), and the achievements by issuer and name, and reuses them unchanged. Only the API client is new on
+current base URL), the competencies by framework and code, the achievements by issuer and name, and the pathway by
+the composite it awards, and reuses them unchanged. Only the API client is new on
 every run, because a client secret is shown once and cannot be read back; earlier demo clients keep working until
 `credstack clients revoke` revokes them. Each row is committed as it is created, so an interrupted run is completed
 by the next one.
@@ -22,15 +24,23 @@ from sqlalchemy.orm import Session
 from credstack import demo_data
 from issuer.achievement_service import AchievementUrls, create_achievement
 from issuer.api_clients import RegisteredClient, register_api_client
+from issuer.competencies import CompetencyUrls
+from issuer.competency_service import align_to_competencies, create_competency
 from issuer.did_web import PublicBase
 from issuer.issuers import create_issuer
 from issuer.keystore import MasterKey
-from issuer.models import Issuer
+from issuer.models import Issuer, Pathway
+from issuer.pathway_definitions import PathwayUrls
+from issuer.pathway_service import StoredPathway, create_pathway
 from issuer.principal import Principal
 from issuer.repositories.achievements import AchievementRepository
+from issuer.repositories.competencies import CompetencyRepository
 from issuer.repositories.issuers import IssuerRepository
+from issuer.repositories.pathways import PathwayRepository
 from issuer.scopes import ALL_SCOPES
 from schemas.achievement import AchievementTemplate
+from schemas.competency_api import CreateCompetencyRequest
+from schemas.pathway_api import CreatePathwayRequest
 from schemas.profile import IssuerCreate
 
 
@@ -67,6 +77,28 @@ class DemoAchievement:
 
 
 @dataclass(frozen=True, slots=True)
+class DemoCompetency:
+    id: uuid.UUID
+    framework: str
+    code: str
+    name: str
+    url: str
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPathway:
+    """The pathway awarding the composite, as its current version says."""
+
+    id: uuid.UUID
+    name: str
+    version: int
+    rule: dict[str, Any]
+    auto_award: bool
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
 class DemoSeed:
     """What the demo organization holds after this run, and which rows this run created."""
 
@@ -74,14 +106,25 @@ class DemoSeed:
     organization: str
     organization_created: bool
     issuer: DemoIssuer
+    competencies: tuple[DemoCompetency, ...]
     achievements: tuple[DemoAchievement, ...]
+    pathway: DemoPathway
     client: RegisteredClient
     master_key_id: str
 
     @property
+    def micro_credentials(self) -> tuple[DemoAchievement, ...]:
+        """The components, in the order the instructions issue them (the demo always seeds three)."""
+        return tuple(a for a in self.achievements if not a.composite)
+
+    @property
     def first_micro_credential(self) -> DemoAchievement:
-        """What the printed instructions issue: the first micro-credential (the demo always seeds three)."""
-        return next(a for a in self.achievements if not a.composite)
+        """What the printed instructions issue and verify first."""
+        return self.micro_credentials[0]
+
+    @property
+    def composite(self) -> DemoAchievement:
+        return next(a for a in self.achievements if a.composite)
 
 
 def seed_demo(
@@ -89,13 +132,17 @@ def seed_demo(
 ) -> DemoSeed:
     """Create what is missing of the demo organization, reuse what exists, and register a new API client.
 
-    `base` and `urls` are built from the base URL as the issuers and achievements routers build them.
+    `base` and `urls` are built from the base URL as the issuers and achievements routers build them (the
+    competencies and pathways routers use the same base URL).
     """
     client = register_api_client(
         session, organization=demo_data.ORGANIZATION, scopes=ALL_SCOPES, name=demo_data.CLIENT_NAME, now=now
     )
     principal = _CommandLine(organization_id=client.organization_id, client_id=client.client_id, scopes=ALL_SCOPES)
     issuer, issuer_created = _demo_issuer(session, principal, master=master, base=base, now=now)
+    competency_urls = CompetencyUrls(urls.base_url)
+    competencies = _demo_competencies(session, principal, competency_urls, now=now)
+    by_code = {competency.code: competency.url for competency in competencies}
     existing = _achievements_by_name(session, principal, issuer.id)
     achievements = []
     templates = [*((t, False) for t in demo_data.MICRO_CREDENTIALS), (demo_data.COMPOSITE, True)]
@@ -103,14 +150,15 @@ def seed_demo(
         achievement_id = existing.get(template["name"])
         created = achievement_id is None
         if achievement_id is None:
-            stored = create_achievement(
+            # As `POST /api/v1/achievements` with `competencies`: each becomes a ceasn:Competency alignment.
+            aligned = align_to_competencies(
                 session,
-                principal,
+                principal.organization_id,
                 AchievementTemplate.model_validate(template),
-                issuer_id=issuer.id,
-                urls=urls,
-                now=now,
+                [by_code[code] for code in demo_data.ALIGNED_TO[template["name"]]],
+                competency_urls,
             )
+            stored = create_achievement(session, principal, aligned, issuer_id=issuer.id, urls=urls, now=now)
             achievement_id = stored.achievement.id
         achievements.append(
             DemoAchievement(
@@ -122,15 +170,103 @@ def seed_demo(
                 composite=composite,
             )
         )
+    pathway = _demo_pathway(session, principal, issuer.id, tuple(achievements), PathwayUrls(urls.base_url), now=now)
     return DemoSeed(
         organization_id=client.organization_id,
         organization=demo_data.ORGANIZATION,
         organization_created=client.organization_created,
         issuer=_describe_issuer(session, principal, issuer, base=base, created=issuer_created),
+        competencies=competencies,
         achievements=tuple(achievements),
+        pathway=pathway,
         client=client,
         master_key_id=master.key_id,
     )
+
+
+def _demo_competencies(
+    session: Session, principal: Principal, urls: CompetencyUrls, *, now: datetime
+) -> tuple[DemoCompetency, ...]:
+    """The framework's competencies: each found by framework and code (unique in the organization), else created."""
+    repository = CompetencyRepository(session, principal.organization_id)
+    found = []
+    for data in demo_data.COMPETENCIES:
+        request = CreateCompetencyRequest.model_validate(data)
+        competency = repository.find(request.framework, request.code)
+        created = competency is None
+        if competency is None:
+            competency = create_competency(session, principal, request, now=now)
+        found.append(
+            DemoCompetency(
+                id=competency.id,
+                framework=competency.framework,
+                code=competency.code,
+                name=competency.name,
+                url=urls.public(competency.id),
+                created=created,
+            )
+        )
+    return tuple(found)
+
+
+def pathway_rule(achievements: tuple[DemoAchievement, ...]) -> dict[str, Any]:
+    """The composite is earned with all of the micro-credentials (README "Pathways": the rule grammar)."""
+    return {"all_of": [{"achievement": str(a.id)} for a in achievements if not a.composite]}
+
+
+def _demo_pathway(
+    session: Session,
+    principal: Principal,
+    issuer_id: uuid.UUID,
+    achievements: tuple[DemoAchievement, ...],
+    urls: PathwayUrls,
+    *,
+    now: datetime,
+) -> DemoPathway:
+    """The issuer's oldest pathway awarding the demo composite, as its current version says; else a new one."""
+    composite = next(a for a in achievements if a.composite)
+    repository = PathwayRepository(session, principal.organization_id)
+    stored = next(
+        (
+            StoredPathway(pathway, repository.version(pathway))
+            for pathway in _all_pathways(repository, issuer_id)
+            if pathway.composite_achievement_id == composite.id
+        ),
+        None,
+    )
+    created = stored is None
+    if stored is None:
+        request = CreatePathwayRequest.model_validate(
+            {
+                **demo_data.PATHWAY,
+                "issuer_id": str(issuer_id),
+                "composite_achievement_id": str(composite.id),
+                "rule": pathway_rule(achievements),
+            }
+        )
+        stored = create_pathway(session, principal, request, urls=urls, now=now)
+    row = stored.row
+    return DemoPathway(
+        id=stored.pathway.id,
+        name=row.name,
+        version=row.version,
+        rule=row.rule,
+        auto_award=row.auto_award,
+        created=created,
+    )
+
+
+def _all_pathways(repository: PathwayRepository, issuer_id: uuid.UUID) -> list[Pathway]:
+    """Every pathway of the issuer, oldest first (a demo organization holds a handful)."""
+    pathways, total = repository.page(issuer_id=issuer_id, limit=200, offset=0)
+    offset = len(pathways)
+    while offset < total:
+        more, total = repository.page(issuer_id=issuer_id, limit=200, offset=offset)
+        if not more:
+            break
+        pathways += more
+        offset += len(more)
+    return pathways
 
 
 def _demo_issuer(
@@ -174,16 +310,22 @@ def _describe_issuer(
     )
 
 
-def issue_request(seed: DemoSeed) -> dict[str, Any]:
-    """The `POST /api/v1/credentials` body the instructions send (schemas.issuance.IssueCredentialRequest): the first
-    micro-credential to the demo learner, with the rubric level reached in its assessment."""
-    achievement = seed.first_micro_credential
+def issue_request(seed: DemoSeed, achievement: DemoAchievement | None = None) -> dict[str, Any]:
+    """The `POST /api/v1/credentials` body the instructions send (schemas.issuance.IssueCredentialRequest): a
+    micro-credential (the first by default) to the demo learner, with the rubric level reached in its assessment."""
+    chosen = achievement or seed.first_micro_credential
     return {
-        "achievement_id": str(achievement.id),
+        "achievement_id": str(chosen.id),
         "recipient": {"email": demo_data.RECIPIENT_EMAIL},
         "result": [{"resultDescription": "#assessment", "achievedLevel": "#proficient"}],
         "creditsEarned": 2.0,
     }
+
+
+def evaluate_request() -> dict[str, Any]:
+    """The body of `POST /api/v1/pathways/{id}/evaluate` and `/award` in the instructions: the demo learner, nothing
+    presented, the credentials the service issued to that address considered."""
+    return {"learner": {"email": demo_data.RECIPIENT_EMAIL}, "credentials": [], "include_stored": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,14 +336,27 @@ class Step:
     command: str
 
 
+def _post(url: str, body: dict[str, Any], tail: str) -> str:
+    """A curl POST of a JSON body with the bearer token, as the printed steps write it."""
+    return (
+        f'curl -sS {url} -H "Authorization: Bearer $TOKEN" \\\n'
+        f"  -H 'Content-Type: application/json' {tail}\\\n"
+        f"  -d {shlex.quote(json.dumps(body, ensure_ascii=False))}"
+    )
+
+
 def instructions(seed: DemoSeed, *, base_url: str, program: str = "credstack") -> tuple[Step, ...]:
     """The shell steps: export the client's credentials, get a token (RFC 6749 §4.4), issue the first
-    micro-credential (`POST /api/v1/credentials`), verify the credential it returns (`credstack demo verify`)."""
+    micro-credential (`POST /api/v1/credentials`) and verify it (`credstack demo verify`), issue the other two, then
+    evaluate the pathway for the learner and ask for the composite award (issue 5), and verify the award."""
     base = base_url.rstrip("/")
-    body = json.dumps(issue_request(seed), ensure_ascii=False)
+    email = demo_data.RECIPIENT_EMAIL
     exports = (
         f"export CLIENT_ID={shlex.quote(seed.client.client_id)} CLIENT_SECRET={shlex.quote(seed.client.client_secret)}"
     )
+    first, *others = seed.micro_credentials
+    pathway_url = f"{base}/api/v1/pathways/{seed.pathway.id}"
+    summary = "jq '{id, achievement: .credential.credentialSubject.achievement.name}'"
     return (
         Step("Keep the new client's credentials in the shell (the secret is shown only now)", exports),
         Step(
@@ -210,14 +365,33 @@ def instructions(seed: DemoSeed, *, base_url: str, program: str = "credstack") -
             '  -d client_id="$CLIENT_ID" -d client_secret="$CLIENT_SECRET" | jq -r .access_token)',
         ),
         Step(
-            f"Issue {seed.first_micro_credential.name} to {demo_data.RECIPIENT_EMAIL}; the response, saved in "
-            "issued.json, holds the signed credential",
-            f'curl -sS {base}/api/v1/credentials -H "Authorization: Bearer $TOKEN" \\\n'
-            f"  -H 'Content-Type: application/json' -o issued.json \\\n  -d {shlex.quote(body)} && jq . issued.json",
+            f"Issue {first.name} to {email}; the response, saved in issued.json, holds the signed credential",
+            _post(f"{base}/api/v1/credentials", issue_request(seed, first), "-o issued.json ") + " && jq . issued.json",
         ),
         Step(
             "Verify it: proof, issuer key, validity, revocation status and recipient, as an employer's verifier would",
             f"jq -r .credential issued.json > credential.json\n"
-            f"{program} demo verify credential.json --recipient-email {demo_data.RECIPIENT_EMAIL}",
+            f"{program} demo verify credential.json --recipient-email {email}",
+        ),
+        Step(
+            f"Issue the other components, {' and '.join(a.name for a in others)}, to the same learner",
+            "\n".join(
+                _post(f"{base}/api/v1/credentials", issue_request(seed, a), "") + f" | {summary}" for a in others
+            ),
+        ),
+        Step(
+            f"Evaluate the pathway for {email} (the credentials issued to the address, verified): satisfied or not, "
+            "what counted, what is missing",
+            _post(f"{pathway_url}/evaluate", evaluate_request(), "") + " | jq .",
+        ),
+        Step(
+            f"Ask for the award: the {seed.composite.name}, each component in its evidence (asked again: the same "
+            "award; not satisfied: 409)",
+            _post(f"{pathway_url}/award", evaluate_request(), "-o award.json ") + " && jq . award.json",
+        ),
+        Step(
+            "Verify the composite award",
+            f"jq -r .credential award.json > award-credential.json\n"
+            f"{program} demo verify award-credential.json --recipient-email {email}",
         ),
     )

@@ -15,6 +15,7 @@ class Scope(StrEnum):
     CREDENTIALS_ISSUE = "credentials:issue"
     CREDENTIALS_REVOKE = "credentials:revoke"
     CREDENTIALS_READ = "credentials:read"
+    PATHWAYS_WRITE = "pathways:write"
 
 
 ALL_SCOPES: frozenset[Scope] = frozenset(Scope)
@@ -25,6 +26,7 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     Scope.CREDENTIALS_ISSUE: "issue credentials",
     Scope.CREDENTIALS_REVOKE: "revoke or suspend issued credentials",
     Scope.CREDENTIALS_READ: "read issued credentials",
+    Scope.PATHWAYS_WRITE: "create and change pathways (composite awards)",
 }
 
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens separated by single spaces.

@@ -7,24 +7,37 @@ reference to one of the organization's issuers. The response wraps the stored OB
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.achievement import AchievementTemplate
+from schemas.achievement import LIST_MAX, URI_MAX, AchievementTemplate
+
+# A competency's uuid or its public URL (issue 5); which competency it names is the service's to resolve.
+CompetencyReference = Annotated[str, Field(min_length=1, max_length=URI_MAX)]
+Competencies = Annotated[
+    list[CompetencyReference] | None,
+    Field(
+        max_length=LIST_MAX,
+        description="competencies (uuids or public URLs) this achievement aligns to: each becomes an OB 3.0 "
+        "Alignment (`targetType` `ceasn:Competency`) after the template's own `alignment` entries",
+    ),
+]
 
 
 class CreateAchievementRequest(AchievementTemplate):
     """OB 3.0 §B.1.1 Achievement template of a new achievement, created by (`creator`) one of the caller's issuers."""
 
     issuer_id: UUID
+    competencies: Competencies = None
 
 
 class UpdateAchievementRequest(AchievementTemplate):
     """OB 3.0 §B.1.1 Achievement template of the next version; `issuer_id`, when sent, must be the achievement's own."""
 
     issuer_id: UUID | None = None
+    competencies: Competencies = None
 
 
 class AchievementResource(BaseModel):

@@ -76,7 +76,7 @@ def test_revoke(cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 @pytest.mark.parametrize(
     "args",
     [
-        ["--org", "X", "--scopes", "pathways:write"],
+        ["--org", "X", "--scopes", "awards:write"],
         ["--org", "X"],
         ["--scopes", "issuers:write"],
         ["--org", "   ", "--scopes", "issuers:write"],

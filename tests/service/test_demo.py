@@ -1,4 +1,5 @@
-"""`credstack demo` on SQLite and PostgreSQL: seeds once and reuses after, prints working steps, `--json` parses."""
+"""`credstack demo` on SQLite and PostgreSQL: seeds once and reuses after (competencies and the pathway included),
+prints working steps, `--json` parses."""
 
 from __future__ import annotations
 
@@ -20,9 +21,20 @@ from credstack.cli import main
 from credstack.settings import Settings
 from issuer.db import create_database_engine, session_factory
 from issuer.keystore import MasterKey, encode_master_key
-from issuer.models import Achievement, AchievementVersion, ApiClient, Issuer, IssuerKey, Organization
+from issuer.models import (
+    Achievement,
+    AchievementVersion,
+    ApiClient,
+    Competency,
+    Issuer,
+    IssuerKey,
+    Organization,
+    Pathway,
+    PathwayVersion,
+)
 from schemas.achievement import AchievementTemplate
 from schemas.issuance import IssueCredentialRequest
+from schemas.pathway_api import CreatePathwayRequest
 from support.issuers import master_key
 
 Demo = dict[str, Any]
@@ -71,19 +83,34 @@ def test_second_run_reuses_everything_but_the_client(
     second = run_demo(capsys)
     assert (count(demo_sessions, Organization), count(demo_sessions, Issuer)) == (1, 1)
     assert (count(demo_sessions, Achievement), count(demo_sessions, AchievementVersion)) == (4, 4)
+    assert count(demo_sessions, Competency) == 3
+    assert (count(demo_sessions, Pathway), count(demo_sessions, PathwayVersion)) == (1, 1)
     assert count(demo_sessions, IssuerKey) == 1
     assert count(demo_sessions, ApiClient) == 2
     assert 'organization "Credstack Demo" (created)' in first
     assert 'organization "Credstack Demo" (already there, reused)' in second
-    assert second.count("already there, reused") == 1 + 1 + 4
+    # organization, issuer, 3 competencies, 4 achievements, the pathway
+    assert second.count("already there, reused") == 1 + 1 + 3 + 4 + 1
+    assert 'Pathway "Data Analyst Certificate" (version 1, created)' in first
+    assert 'Pathway "Data Analyst Certificate" (version 1, already there, reused)' in second
     assert "created" not in second.replace("(created)", "")
     ids = sorted(re.findall(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", first))
     assert ids == sorted(re.findall(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", second))
+    with demo_sessions() as session:
+        (pathway_id,) = session.scalars(select(Pathway.id)).all()
+        codes = session.scalars(select(Competency.code).order_by(Competency.code)).all()
+    assert codes == ["DS-1", "DS-2", "DS-3"]
     for text in (first, second):
         assert "curl -sS http://127.0.0.1:8000/oauth/token -d grant_type=client_credentials" in text
-        assert "curl -sS http://127.0.0.1:8000/api/v1/credentials" in text
+        assert text.count("curl -sS http://127.0.0.1:8000/api/v1/credentials") == 3
         assert "credstack demo verify credential.json" in text
-        assert "composite" in text and "later issue" in text
+        assert "Competencies (Credstack Demo Data Skills Framework):" in text
+        assert all(re.search(rf"^  {code}\s+\S.*[0-9a-f-]{{36}}", text, re.MULTILINE) for code in codes)
+        assert "rule        all of: Data Cleaning, SQL Basics, Dashboards" in text
+        assert "auto_award  false" in text
+        assert f"curl -sS http://127.0.0.1:8000/api/v1/pathways/{pathway_id}/evaluate" in text
+        assert f"curl -sS http://127.0.0.1:8000/api/v1/pathways/{pathway_id}/award" in text
+        assert "credstack demo verify award-credential.json" in text
 
 
 def test_json_output(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,12 +135,43 @@ def test_json_output(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
         "credentials:issue",
         "credentials:revoke",
         "credentials:read",
+        "pathways:write",
     }
     # The body step 3 sends is exactly what the issuance API's request model takes.
     request = IssueCredentialRequest.model_validate(first["issue_request"])
     assert str(request.achievement_id) == first["achievements"][0]["id"]
-    assert [step["title"] for step in first["steps"]] and len(first["steps"]) == 4
+    requests = [IssueCredentialRequest.model_validate(body) for body in first["issue_requests"]]
+    assert [str(r.achievement_id) for r in requests] == [a["id"] for a in first["achievements"][:3]]
+    assert first["issue_requests"][0] == first["issue_request"]
+    assert [step["title"] for step in first["steps"]] and len(first["steps"]) == 8
     assert first["warnings"] == []
+    # Competencies and the pathway: created once, reused after, and the pathway is the one issue 5 asks for.
+    assert [(c["framework"], c["code"], c["created"]) for c in first["competencies"]] == [
+        (demo_data.FRAMEWORK, "DS-1", True),
+        (demo_data.FRAMEWORK, "DS-2", True),
+        (demo_data.FRAMEWORK, "DS-3", True),
+    ]
+    assert [c["id"] for c in second["competencies"]] == [c["id"] for c in first["competencies"]]
+    assert not any(c["created"] for c in second["competencies"])
+    assert first["competencies"][0]["url"] == f"http://127.0.0.1:8000/competencies/{first['competencies'][0]['id']}"
+    pathway = first["pathway"]
+    assert pathway["created"] and not second["pathway"]["created"]
+    assert second["pathway"] == {**pathway, "created": False}
+    assert (pathway["name"], pathway["version"], pathway["auto_award"]) == ("Data Analyst Certificate", 1, False)
+    assert pathway["rule"] == {"all_of": [{"achievement": a["id"]} for a in first["achievements"][:3]]}
+    CreatePathwayRequest.model_validate(
+        {
+            **demo_data.PATHWAY,
+            "issuer_id": first["issuer"]["id"],
+            "composite_achievement_id": first["achievements"][3]["id"],
+            "rule": pathway["rule"],
+        }
+    )
+    assert first["evaluate_request"] == {
+        "learner": {"email": demo_data.RECIPIENT_EMAIL},
+        "credentials": [],
+        "include_stored": True,
+    }
 
 
 def test_achievements_are_complete_templates(
@@ -124,6 +182,14 @@ def test_achievements_are_complete_templates(
         documents = {row.document["name"]: row.document for row in session.scalars(select(AchievementVersion)).all()}
     for template in (*demo_data.MICRO_CREDENTIALS, demo_data.COMPOSITE):
         AchievementTemplate.model_validate(template)
+    competency = {c["code"]: c for c in seeded["competencies"]}
+    # Each micro-credential aligns to its competency, the composite to all three, through their public URLs.
+    for name, codes in demo_data.ALIGNED_TO.items():
+        alignments = documents[name]["alignment"]
+        assert [(a["targetUrl"], a["targetCode"], a["targetFramework"]) for a in alignments] == [
+            (competency[code]["url"], code, demo_data.FRAMEWORK) for code in codes
+        ]
+        assert {a["targetType"] for a in alignments} == {"ceasn:Competency"}
     for name in ("Data Cleaning", "SQL Basics", "Dashboards"):
         document = documents[name]
         assert document["achievementType"] == "MicroCredential"
@@ -229,9 +295,12 @@ def shell_request(command: str, variables: dict[str, str]) -> tuple[str, list[st
 def test_the_printed_steps_issue_and_verify(
     cli_env: str, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Every printed step, as printed, through the ASGI app: token, issue, save, verify; then revoked, not verified."""
+    """Every printed step, as printed, through the ASGI app: token, issue, save, verify, issue the other two
+    components; the pathway the evaluate and award steps name is the demo's, covering its competencies; the first
+    credential, revoked, is not verified."""
     seeded = run_demo_json(capsys)
-    exports, token_step, issue_step, verify_step = (step["command"] for step in seeded["steps"])
+    commands = [step["command"] for step in seeded["steps"]]
+    exports, token_step, issue_step, verify_step, others_step, evaluate_step, award_step, award_verify = commands
     words = shlex.split(exports)
     assert words[0] == "export"
     variables = dict(word.split("=", 1) for word in words[1:])
@@ -262,6 +331,47 @@ def test_the_printed_steps_issue_and_verify(
         report = capsys.readouterr().out
         assert report.startswith("VERIFIED\n")
         assert "[PASS ] status" in report and "[PASS ] recipient" in report
+
+        # Step 5: the other two components, one curl each, to the same learner.
+        requests = others_step.split("\ncurl ")
+        assert len(requests) == 2
+        for number, request in enumerate(requests, start=1):
+            url, (body,), _ = shell_request(request if number == 1 else f"curl {request}", variables)
+            assert url == "http://127.0.0.1:8000/api/v1/credentials"
+            assert json.loads(body) == seeded["issue_requests"][number]
+            other = client.post("/api/v1/credentials", content=body, headers=headers)
+            assert other.status_code == 201, other.text
+            subject = other.json()["credential"]["credentialSubject"]
+            assert subject["achievement"]["name"] == seeded["achievements"][number]["name"]
+
+        # Steps 6 and 7: the body issue 5 specifies, to the demo pathway, which awards the composite for all three.
+        pathway = seeded["pathway"]
+        answers = {}
+        for step, action in ((evaluate_step, "evaluate"), (award_step, "award")):
+            url, (body,), step_headers = shell_request(step, variables)
+            assert url == f"http://127.0.0.1:8000/api/v1/pathways/{pathway['id']}/{action}"
+            assert json.loads(body) == seeded["evaluate_request"]
+            assert dict(line.split(": ", 1) for line in step_headers) == headers
+            answers[action] = client.post(url.removeprefix("http://127.0.0.1:8000"), content=body, headers=headers)
+        assert answers["evaluate"].status_code == 200, answers["evaluate"].text
+        assert answers["evaluate"].json()["satisfied"] is True
+        assert sum(c["counted"] for c in answers["evaluate"].json()["credentials"]) == 3
+        assert answers["award"].status_code == 201, answers["award"].text
+        award = answers["award"].json()["credential"]
+        assert len(award["evidence"]) == 3
+        (tmp_path / "award-credential.json").write_text(json.dumps(award), encoding="utf-8")
+        assert main(["demo", "verify", "award-credential.json"]) == 0
+        assert capsys.readouterr().out.startswith("VERIFIED\n")
+        stored = client.get(f"/api/v1/pathways/{pathway['id']}", headers=headers)
+        assert stored.status_code == 200, stored.text
+        assert stored.json()["composite_achievement_id"] == seeded["achievements"][3]["id"]
+        assert stored.json()["rule"] == pathway["rule"] and stored.json()["auto_award"] is False
+        coverage = client.get(f"/api/v1/pathways/{pathway['id']}/coverage", headers=headers)
+        assert coverage.status_code == 200, coverage.text
+        assert coverage.json()["uncovered"] == []
+        covered = {c["code"]: [t["name"] for t in c["covered_by"]] for c in coverage.json()["competencies"]}
+        assert covered == {"DS-1": ["Data Cleaning"], "DS-2": ["SQL Basics"], "DS-3": ["Dashboards"]}
+        assert award_verify.splitlines()[0] == "jq -r .credential award.json > award-credential.json"
 
         revoked = client.post(f"/api/v1/credentials/{issued.json()['id']}/revoke", headers=headers)
         assert revoked.status_code == 200, revoked.text

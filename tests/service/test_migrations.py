@@ -30,6 +30,10 @@ TABLES = {
     "credential_status_changes",
     "jobs",
     "job_items",
+    "competencies",
+    "pathways",
+    "pathway_versions",
+    "awards",
 }
 
 
@@ -59,7 +63,7 @@ def test_db_upgrade_creates_every_table(cli_env: str) -> None:
     engine = create_database_engine(cli_env)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
     finally:
         engine.dispose()
     assert main(["db", "upgrade"]) == 0, "upgrading an up-to-date database is a no-op"

@@ -91,7 +91,7 @@ def test_scope_not_granted_is_invalid_scope(
     assert "credentials:issue" in body["error_description"]
 
 
-@pytest.mark.parametrize("scope", ["pathways:write", "issuers:write  credentials:read", 'issuers:"write'])
+@pytest.mark.parametrize("scope", ["awards:write", "issuers:write  credentials:read", 'issuers:"write'])
 def test_unknown_or_malformed_scope_is_invalid_scope(client: TestClient, tenants: Tenants, scope: str) -> None:
     _oauth_error(request_token(client, tenants.a, scope), 400, "invalid_scope")
 

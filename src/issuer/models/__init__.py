@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from issuer.models.achievements import Achievement, AchievementVersion
 from issuer.models.audit import AuditEntry
+from issuer.models.awards import Award
 from issuer.models.base import Base
+from issuer.models.competencies import Competency
 from issuer.models.credentials import (
     CREDENTIAL_FORMATS,
     CREDENTIAL_STATUSES,
@@ -16,6 +18,7 @@ from issuer.models.credentials import (
 from issuer.models.issuers import DID_METHODS, KEY_STATES, Issuer, IssuerKey
 from issuer.models.jobs import JOB_ITEM_STATUSES, JOB_KINDS, JOB_STATUSES, Job, JobItem
 from issuer.models.organizations import AccessToken, ApiClient, Organization
+from issuer.models.pathways import Pathway, PathwayVersion
 from issuer.models.status_lists import STATUS_PURPOSES, StatusList
 from issuer.models.types import NaiveDatetimeError, UTCDateTime
 
@@ -37,7 +40,9 @@ __all__ = [
     "AchievementVersion",
     "ApiClient",
     "AuditEntry",
+    "Award",
     "Base",
+    "Competency",
     "Credential",
     "CredentialStatusChange",
     "Issuer",
@@ -46,6 +51,8 @@ __all__ = [
     "JobItem",
     "NaiveDatetimeError",
     "Organization",
+    "Pathway",
+    "PathwayVersion",
     "StatusList",
     "UTCDateTime",
     "metadata",

@@ -20,6 +20,8 @@ from issuer import achievement_service as service
 from issuer.achievement_service import AchievementUrls, StoredVersion
 from issuer.achievements import FieldError, FieldProblem
 from issuer.any_scope import any_scope_openapi, require_any_scope
+from issuer.competencies import CompetencyUrls
+from issuer.competency_service import align_to_competencies
 from issuer.dependencies import IssuerContextDep, SessionDep, WriteSessionDep, require_scope
 from issuer.principal import Principal
 from issuer.routers.public_achievements import build_public_achievements_router
@@ -70,6 +72,10 @@ class AchievementRoutes:
 
     urls: AchievementUrls
 
+    @property
+    def competency_urls(self) -> CompetencyUrls:
+        return CompetencyUrls(self.urls.base_url)
+
     def resource(self, stored: StoredVersion) -> AchievementResource:
         achievement, row = stored.achievement, stored.row
         return AchievementResource(
@@ -94,8 +100,10 @@ class AchievementRoutes:
     ) -> AchievementResource:
         """OB 3.0 §B.1.1: a new achievement, version 1; 201 with Location."""
         with body_field_errors():
+            org = principal.organization_id
+            template = align_to_competencies(session, org, body, body.competencies, self.competency_urls)
             stored = service.create_achievement(
-                session, principal, body, issuer_id=body.issuer_id, urls=self.urls, now=context.clock()
+                session, principal, template, issuer_id=body.issuer_id, urls=self.urls, now=context.clock()
             )
         response.headers["Location"] = f"{PREFIX}/{stored.achievement.id}"
         return self.resource(stored)
@@ -110,11 +118,13 @@ class AchievementRoutes:
     ) -> AchievementResource:
         """OB 3.0 §B.1.1: the next version from a complete template (earlier versions stay as they are)."""
         with body_field_errors():
+            org = principal.organization_id
+            template = align_to_competencies(session, org, body, body.competencies, self.competency_urls)
             stored = service.update_achievement(
                 session,
                 principal,
                 achievement_id,
-                body,
+                template,
                 issuer_id=body.issuer_id,
                 urls=self.urls,
                 now=context.clock(),
