@@ -26,6 +26,7 @@ from issuer.routers.competencies import build_competencies_router
 from issuer.routers.credentials import build_credentials_router
 from issuer.routers.issuers import build_issuers_router
 from issuer.routers.jobs import build_jobs_router
+from issuer.routers.learners import build_learners_router
 from issuer.routers.oauth import build_oauth_router
 from issuer.routers.pathways import build_pathways_router
 from issuer.routers.status_lists import build_status_lists_router
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(build_pathways_router(base_url=settings.base_url))
     app.include_router(build_issuers_router(base_url=settings.base_url))
     app.include_router(build_credentials_router(base_url=settings.base_url))
+    app.include_router(build_learners_router(base_url=settings.base_url))
     app.include_router(build_batches_router(base_url=settings.base_url))
     app.include_router(build_jobs_router())
     app.include_router(build_status_lists_router(base_url=settings.base_url))

@@ -94,7 +94,7 @@ def render_credential(
         "id": _absolute_id(credential_id, "credential_id"),
         "type": list(CREDENTIAL_TYPE),
         "name": achievement["name"],
-        "issuer": _issuer(issuer_profile),
+        "issuer": issuer_object(issuer_profile),
         "validFrom": valid_from,
     }
     _put(credential, "validUntil", valid_until)
@@ -117,7 +117,7 @@ def _absolute_id(value: Any, what: str) -> str:
     return value
 
 
-def _issuer(profile: Mapping[str, Any]) -> dict[str, Any]:
+def issuer_object(profile: Mapping[str, Any]) -> dict[str, Any]:
     """OB 3.0 §B.1 Profile as the issuer: a copy whose `type` includes Profile."""
     issuer = copy.deepcopy(dict(profile))
     _absolute_id(issuer.get("id"), "issuer_profile.id")

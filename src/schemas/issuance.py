@@ -130,8 +130,28 @@ class IssueCredentialRequest(StrictModel):
         return DEFAULT_CRYPTOSUITE if self.format == "ldp" else None
 
 
+class AutoAward(StrictModel):
+    """Issue 5 `auto_award`: a composite credential awarded because this issuance completed a pathway."""
+
+    pathway_id: uuid.UUID
+    pathway_version: int
+    id: str = Field(description="the composite credential's id in /api/v1/credentials")
+    credential_id: str = Field(description="the composite credential's own `id` (urn:uuid:...)")
+
+
+class AutoAwardError(StrictModel):
+    """Issue 5 `auto_award`: a pathway that could not be judged or awarded; the issuance itself stands."""
+
+    pathway_id: uuid.UUID | None = Field(description="null when the pathways could not even be looked up")
+    code: str
+    detail: str
+
+
 class IssueCredentialResponse(StrictModel):
-    """The issued credential exactly as signed and stored: a JSON object (ldp) or a compact JWS (jwt)."""
+    """The issued credential exactly as signed and stored: a JSON object (ldp) or a compact JWS (jwt), and the
+    pathways this issuance auto-awarded (issue 5 `auto_award`)."""
 
     id: str
+    awards: list[AutoAward]
+    award_errors: list[AutoAwardError]
     credential: dict[str, Any] | str

@@ -137,3 +137,27 @@ class CoverageResource(BaseModel):
     competencies: list[CompetencyCoverage]
     uncovered: list[str] = Field(description="public URLs of the competencies no achievement of the rule covers")
     templates: list[TemplateCoverage]
+
+
+class RequirementsMetCount(BaseModel):
+    """How many learners hold exactly `requirements_met` of the rule's achievements."""
+
+    requirements_met: int
+    learners: int
+
+
+class PathwayProgressResource(BaseModel):
+    """Issue 5 `GET /api/v1/pathways/{id}/progress`: the stack's progress over the organization's stored credentials."""
+
+    pathway_id: UUID
+    version: int = Field(description="the current version, whose rule names the component achievements")
+    requirements_total: int = Field(description="distinct achievements the rule names")
+    learners: int = Field(description="learners with a component credential or an award")
+    learners_by_requirements_met: list[RequirementsMetCount]
+    awards: int = Field(description="awards of the pathway, any version")
+    awarded_learners: int
+    completion_rate: float | None = Field(description="awarded_learners / learners; null without learners")
+    median_days_to_award: float | None = Field(
+        description="median days from a learner's first component credential to their first award"
+    )
+    measured_learners: int = Field(description="awarded learners with a stored component before their award")

@@ -36,7 +36,8 @@ async def test_issue_and_verify_with_the_service_pipeline(app: FastAPI, client: 
     response = issue(client, setup)
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    assert set(body) == {"id", "credential"}
+    assert set(body) == {"id", "awards", "award_errors", "credential"}
+    assert (body["awards"], body["award_errors"]) == ([], [])
     assert response.headers["location"] == f"{CREDENTIALS}/{body['id']}"
     credential = body["credential"]
     assert credential["id"] == f"urn:uuid:{body['id']}"
@@ -82,7 +83,8 @@ def test_response_bytes_are_the_stored_text_and_digest(
     response = issue(client, setup, narrative="Naïve café — ✓ 🎓")
     row_id = response.json()["id"]
     stored = _stored(sessions, row_id)
-    assert response.content == f'{{"id":"{row_id}","credential":{stored.document}}}'.encode()
+    members = f'"id":"{row_id}","awards":[],"award_errors":[]'
+    assert response.content == f'{{{members},"credential":{stored.document}}}'.encode()
     assert stored.digest == hashlib.sha256(stored.document.encode()).hexdigest()
     fetched = client.get(f"{CREDENTIALS}/{row_id}", headers=setup.headers)
     assert fetched.status_code == 200

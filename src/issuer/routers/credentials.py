@@ -8,6 +8,7 @@ Responses that carry a credential are assembled around the stored text (issuer.r
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from issuer import credential_records as records
 from issuer.credential_records import CredentialRecord, ListQuery
@@ -22,6 +24,8 @@ from issuer.dependencies import IssuerContextDep, SessionDep, WriteSessionDep, r
 from issuer.errors import NotFound
 from issuer.issuance import IssuancePorts, issue_credential
 from issuer.models import CredentialStatusChange
+from issuer.pathway_auto_award import AutoAwarder
+from issuer.pathway_definitions import PathwayUrls
 from issuer.principal import Principal
 from issuer.routers.stored_json import object_with_raw_member, stored_value
 from issuer.scopes import Scope
@@ -112,12 +116,37 @@ def resource_response(record: CredentialRecord, changes: list[CredentialStatusCh
 
 
 @dataclass(frozen=True, slots=True)
+class _IssuedText:
+    """What the issuance response needs, read before the request's transaction ends."""
+
+    id: str
+    raw: str
+    replayed: bool
+    headers: dict[str, str]
+
+
+def _issue(
+    session: Session, principal: Principal, body: IssueCredentialRequest, key: str | None, ports: IssuancePorts
+) -> _IssuedText:
+    """Issue (committed), then end the session's transaction: no transaction stays open while auto-awarding."""
+    try:
+        issued = issue_credential(session, principal, body, idempotency_key=key, ports=ports)
+        row = issued.credential
+        headers = {"Location": f"{PREFIX}/{row.id}"}
+        if issued.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return _IssuedText(str(row.id), stored_value(row), issued.replayed, headers)
+    finally:
+        session.rollback()
+
+
+@dataclass(frozen=True, slots=True)
 class CredentialRoutes:
     """The handlers, bound to the public base URL that status list URLs are published under."""
 
     base_url: str
 
-    def issue(
+    async def issue(
         self,
         body: IssueCredentialRequest,
         principal: Issuing,
@@ -125,9 +154,11 @@ class CredentialRoutes:
         context: IssuerContextDep,
         key: IdempotencyKeyHeader = None,
     ) -> Response:
-        """OB 3.0 §B.1: issue one credential; 201 `{"id", "credential"}` with the credential exactly as stored.
+        """OB 3.0 §B.1: issue one credential; 201 `{"id", "awards", "award_errors", "credential"}` with the
+        credential exactly as stored, then (issue 5 `auto_award`) the pathways it completed, awarded.
 
-        A retry with the same Idempotency-Key and body answers 200 with the same bytes and `Idempotent-Replayed`.
+        A retry with the same Idempotency-Key and body answers 200 with the same credential and
+        `Idempotent-Replayed`.
         """
         ports = IssuancePorts(
             contexts=context.require_contexts(),
@@ -135,13 +166,18 @@ class CredentialRoutes:
             base_url=self.base_url,
             clock=context.clock,
         )
-        issued = issue_credential(session, principal, body, idempotency_key=idempotency_key(key), ports=ports)
-        row = issued.credential
-        headers = {"Location": f"{PREFIX}/{row.id}"}
-        if issued.replayed:
-            headers["Idempotent-Replayed"] = "true"
-        content = object_with_raw_member({"id": str(row.id)}, "credential", stored_value(row))
-        return Response(content, status_code=200 if issued.replayed else 201, media_type=JSON, headers=headers)
+        issue = functools.partial(_issue, session, principal, body, idempotency_key(key), ports)
+        issued = await run_in_threadpool(issue)
+        awarder = AutoAwarder(context, principal, PathwayUrls(self.base_url))
+        made = await awarder.run(body.recipient, body.achievement_id)
+        members = {
+            "id": issued.id,
+            "awards": [award.model_dump(mode="json") for award in made.awards],
+            "award_errors": [error.model_dump(mode="json") for error in made.errors],
+        }
+        content = object_with_raw_member(members, "credential", issued.raw)
+        status = 200 if issued.replayed else 201
+        return Response(content, status_code=status, media_type=JSON, headers=issued.headers)
 
     def index(
         self,

@@ -20,12 +20,19 @@ from issuer.any_scope import any_scope_openapi, require_any_scope
 from issuer.curriculum_coverage import pathway_coverage
 from issuer.dependencies import IssuerContextDep, SessionDep, WriteSessionDep, require_scope
 from issuer.pathway_definitions import PathwayUrls
+from issuer.pathway_progress import pathway_progress
 from issuer.pathway_service import StoredPathway
 from issuer.principal import Principal
 from issuer.routers.achievements import MAX_OFFSET, PagingDep, body_field_errors
 from issuer.routers.pathway_awards import add_award_routes
 from issuer.scopes import Scope
-from schemas.pathway_api import CoverageResource, CreatePathwayRequest, PathwayResource, UpdatePathwayRequest
+from schemas.pathway_api import (
+    CoverageResource,
+    CreatePathwayRequest,
+    PathwayProgressResource,
+    PathwayResource,
+    UpdatePathwayRequest,
+)
 from schemas.problem import Problem
 
 PREFIX = "/api/v1/pathways"
@@ -134,6 +141,11 @@ class PathwayRoutes:
         """Issue 5 "Curriculum coverage": the pathway's competencies, the templates covering each, the gaps."""
         return pathway_coverage(session, principal.organization_id, pathway_id, version, self.urls)
 
+    def progress(self, pathway_id: PathwayId, principal: Reader, session: SessionDep) -> PathwayProgressResource:
+        """Issue 5 `progress`: learners per requirements met, completion rate and median days to award, from the
+        stored credentials (no signature verified again; issuer.pathway_progress)."""
+        return pathway_progress(session, principal.organization_id, pathway_id, self.urls)
+
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": Problem, "description": description}
@@ -166,6 +178,13 @@ def build_pathways_router(*, base_url: str) -> APIRouter:
         routes.coverage,
         methods=["GET"],
         summary="Curriculum coverage of a pathway",
+        openapi_extra=reads,
+    )
+    router.add_api_route(
+        "/{pathway_id}/progress",
+        routes.progress,
+        methods=["GET"],
+        summary="Progress of learners through a pathway",
         openapi_extra=reads,
     )
     add_award_routes(router, routes.urls)
