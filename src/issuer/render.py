@@ -14,11 +14,12 @@ loss detection refuses the credential.
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from credentials.identity import identity_hash
+from credentials.identity import normalize_identifier as normalize_email
 from credentials.proofs import format_date_time_stamp
 from issuer.achievements import DescribedResult, FieldError, described_results, resolve_reference
 from schemas import ob
@@ -34,20 +35,6 @@ JSON_SCHEMA_VALIDATOR_TYPE = "1EdTechJsonSchemaValidator2019"
 
 class RenderError(FieldError):
     """The request does not fit the achievement (HTTP 422); `loc` paths are relative to the request body."""
-
-
-def normalize_email(email: str) -> str:
-    """The form of an email address that is hashed: surrounding whitespace removed, lower-cased.
-
-    Lower-casing the local part is not RFC 5321 (it is case-sensitive in theory), but no real mailbox provider treats
-    it so, and a learner who types `A@Example.com` must still match. Verifiers try both the given and this form.
-    """
-    return email.strip().lower()
-
-
-def identity_hash(identifier: str, salt: str) -> str:
-    """OB 3.0 §B.2 IdentityHash: `sha256$` + hex of SHA-256 over UTF-8(identifier + salt)."""
-    return "sha256$" + hashlib.sha256((identifier + salt).encode("utf-8")).hexdigest()
 
 
 def email_identity(email: str, salt: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any, Literal
 
 from credentials import baking
+from credentials.identity import identity_hash
 from credentials.keys import Ed25519KeyPair
 from credentials.proofs import ProofOptions
 from credentials.proofs.data_integrity import SUITES, add_proof
@@ -33,7 +34,6 @@ from scenarios.world import (
     RSA_JWK,
     contexts,
 )
-from verifier.checks.recipient import identity_hash
 
 V1 = "https://www.w3.org/2018/credentials/v1"
 V2 = "https://www.w3.org/ns/credentials/v2"

@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from credentials.identity import identity_hash
 from credentials.proofs.vc_jwt import decode_unverified
 from issuer.models import Credential
-from issuer.render import identity_hash
 from issuer.repositories.audit import AuditRepository
 from schemas.report import CheckStatus
 from support.api import assert_problem, bearer

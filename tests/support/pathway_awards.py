@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from credentials.identity import identity_hash
 from credentials.keys import Ed25519KeyPair
 from credentials.proofs import ProofOptions
 from credentials.proofs.data_integrity import SUITES, add_proof
@@ -18,7 +19,6 @@ from support.competencies import create_achievement, create_competency, post_pat
 from support.issuers import create_issuer
 from support.signed_badges import contexts, ob3_credential
 from support.tenancy import Tenant
-from verifier.checks.recipient import identity_hash
 
 CREDENTIALS = "/api/v1/credentials"
 LEARNER = "ada@example.edu"

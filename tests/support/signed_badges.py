@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from credentials import baking
+from credentials.identity import identity_hash
 from credentials.jsonld import ContextStore
 from credentials.keys import Ed25519KeyPair
 from credentials.proofs import ProofOptions
 from credentials.proofs.data_integrity import SUITES, add_proof
-from verifier.checks.recipient import identity_hash
 
 TESTS = Path(__file__).parents[1]
 FIXTURE = TESTS / "interop" / "fixtures" / "ob3-vcdm2.json"

@@ -15,12 +15,12 @@ from typing import Any
 
 from credentials import baking
 from credentials.did import did_jwk_from_jwk
+from credentials.identity import identity_hash
 from credentials.jsonld import ContextStore
 from credentials.keys import Ed25519KeyPair, generate_p256_jwk, public_jwk_of
 from credentials.proofs import ProofOptions
 from credentials.proofs.data_integrity import SUITES, add_proof
 from credentials.proofs.vc_jwt import sign_vc_jwt
-from verifier.checks.recipient import identity_hash
 
 TESTS = Path(__file__).parents[1]
 INTEROP_FIXTURES = TESTS / "interop" / "fixtures"

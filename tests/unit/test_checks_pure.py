@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from credentials.identity import identity_hash
 from credentials.jsonld import ContextStore
 from schemas.report import CheckStatus
 from verifier.checks.conformance import check_conformance
-from verifier.checks.recipient import check_recipient, identity_hash
+from verifier.checks.recipient import check_recipient
 from verifier.checks.validity import check_validity
 
 OB_CREDENTIAL: dict[str, Any] = {

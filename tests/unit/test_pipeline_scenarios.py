@@ -23,6 +23,7 @@ import pytest
 from credentials import baking
 from credentials.did import default_registry, did_jwk_from_jwk
 from credentials.http import AddressPolicy
+from credentials.identity import identity_hash
 from credentials.jsonld import ContextStore
 from credentials.keys import Ed25519KeyPair, b64url, generate_p256_jwk, public_jwk_of
 from credentials.proofs import ProofOptions
@@ -31,7 +32,6 @@ from credentials.proofs.vc_jwt import sign_vc_jwt, vc_jwt_payload
 from credentials.status.bitstring import StatusList
 from credentials.status.fetch import StatusListFetcher
 from schemas.report import CHECK_IDS, CheckStatus, VerificationReport
-from verifier.checks.recipient import identity_hash
 from verifier.service import VerifierPorts, VerifyOptions, verify_input
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

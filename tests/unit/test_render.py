@@ -24,6 +24,7 @@ from test_achievements import ACHIEVEMENT_ID, FULL_TEMPLATE
 
 from credentials.did import default_registry
 from credentials.http import AddressPolicy
+from credentials.identity import identity_hash
 from credentials.jsonld import ContextStore
 from credentials.keys import Ed25519KeyPair
 from credentials.proofs import ProofOptions
@@ -32,7 +33,7 @@ from credentials.status.bitstring import StatusList
 from credentials.status.fetch import StatusListFetcher
 from issuer.achievements import achievement_document
 from issuer.issuable import CredentialSchema, packaged_credential_schema, validate_issuable
-from issuer.render import RenderError, email_identity, identity_hash, render_credential
+from issuer.render import RenderError, email_identity, render_credential
 from schemas.achievement import AchievementTemplate
 from schemas.issuance import IssueCredentialRequest
 from schemas.report import CheckStatus

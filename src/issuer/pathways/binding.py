@@ -2,24 +2,18 @@
 
 A subject names the learner by its `id` (the learner's DID) or by an IdentityObject in `identifier`: an email
 address (`identityType` emailAddress) or a DID (`identifier`, `systemId`), either in plain text (`hashed` false) or
-as an IdentityHash `<alg>$<hex>` of UTF-8(identifier || salt), alg sha256 or md5. The given address is tried as
-typed and normalized (trimmed, lower-cased: `issuer.render.normalize_email`, the form this service hashes).
-
-This is the rule of the verifier's recipient check (verifier.checks.recipient), restated here because the issuer
-package may not import the verifier; tests/unit/pathways/test_candidates.py holds both to the same answers.
+as an IdentityHash `<alg>$<hex>` of UTF-8(identifier || salt), alg sha256 or md5: credentials.identity, the rule
+the verifier's recipient check uses too.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from issuer.render import normalize_email
+from credentials.identity import identity_matches
 
-_HASHES: Final[Mapping[str, Callable[[bytes], Any]]] = {"sha256": hashlib.sha256, "md5": hashlib.md5}
 EMAIL_TYPES: Final = frozenset({"emailAddress"})
 DID_TYPES: Final = frozenset({"identifier", "systemId"})
 
@@ -62,30 +56,3 @@ def names_learner(subject: Mapping[str, Any], learner: Learner) -> bool:
         isinstance(identity, Mapping) and identity.get("identityType") in kinds and identity_matches(identity, value)
         for identity in as_list(subject.get("identifier"))
     )
-
-
-def identity_matches(identity: Mapping[str, Any], value: str) -> bool:
-    """OB 3.0 §B.2.4: the IdentityObject's plain or hashed identity is `value`, as typed or normalized."""
-    stored = identity.get("identityHash")
-    if not isinstance(stored, str):
-        return False
-    candidates = {value, normalize_email(value)}
-    if identity.get("hashed") is not True:
-        return any(_same(stored.strip().lower(), candidate.lower()) for candidate in candidates)
-    algorithm = stored.partition("$")[0].lower()
-    if algorithm not in _HASHES:
-        return False
-    salt = identity.get("salt")
-    salt = salt if isinstance(salt, str) else ""
-    expected = stored.lower()
-    return any(_same(hashed(candidate, salt, algorithm), expected) for candidate in candidates)
-
-
-def _same(left: str, right: str) -> bool:
-    # compare_digest refuses non-ASCII str (TypeError); an untrusted identityHash may hold any character.
-    return hmac.compare_digest(left.encode("utf-8"), right.encode("utf-8"))
-
-
-def hashed(identifier: str, salt: str, algorithm: str = "sha256") -> str:
-    """OB 3.0 §B.2.4 IdentityHash `<alg>$<hex>` of UTF-8(identifier || salt)."""
-    return f"{algorithm}${_HASHES[algorithm]((identifier + salt).encode('utf-8')).hexdigest()}"

@@ -22,6 +22,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from credentials.identity import normalize_identifier as normalize_email
 from issuer.errors import Conflict, InvalidInput, NotFound
 from issuer.models import (
     CREDENTIAL_FORMATS,
@@ -32,7 +33,6 @@ from issuer.models import (
     Credential,
     CredentialStatusChange,
 )
-from issuer.render import normalize_email
 from issuer.repositories.status_lists import Allocation, set_status
 from issuer.status_lists import StatusAction, status_transition
 
