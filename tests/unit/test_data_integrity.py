@@ -500,6 +500,13 @@ def test_a_chained_proof_fails_when_the_proof_it_follows_fails(contexts: Context
     assert checks[1].problems[0].title == "Broken chain"
 
 
+@pytest.mark.parametrize("bad_id", [["urn:uuid:first"], {"id": "urn:uuid:first"}])
+def test_a_failed_proof_with_a_non_string_id_is_a_verdict_not_a_crash(bad_id: object, contexts: ContextStore) -> None:
+    signed = sign(CREDENTIAL, "eddsa-rdfc-2022", ALICE, contexts)
+    signed["proof"]["id"] = bad_id  # also breaks the signature: the proof fails, and its id is unhashable
+    assert [check.verified for check in verify(signed, contexts, ALICE)] == [False]
+
+
 def test_add_proof_refuses_an_unknown_previous_proof(contexts: ContextStore) -> None:
     first = sign(CREDENTIAL, "eddsa-rdfc-2022", ALICE, contexts, id="urn:uuid:first")
     with pytest.raises(ProofGenerationError) as raised:

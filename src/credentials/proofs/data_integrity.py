@@ -286,7 +286,8 @@ def _propagate_chain_failures(checks: list[ProofCheck], all_proofs: Sequence[Any
     failed_ids = {
         proof.get("id")
         for proof, check in zip(all_proofs, checks, strict=True)
-        if not check.verified and isinstance(proof, Mapping)
+        # Only string ids can be named by a previousProof; a list or object id (malformed) must not crash the set.
+        if not check.verified and isinstance(proof, Mapping) and isinstance(proof.get("id"), str)
     }
     changed = True
     while changed:
@@ -296,7 +297,8 @@ def _propagate_chain_failures(checks: list[ProofCheck], all_proofs: Sequence[Any
             if check.verified and previous and previous & failed_ids:
                 broken = Problem(codes.PROOF_VERIFICATION_ERROR, "Broken chain", "a previous proof failed")
                 checks[position] = replace(check, verified=False, problems=(broken,))
-                failed_ids.add(proof.get("id"))
+                if isinstance(proof.get("id"), str):
+                    failed_ids.add(proof["id"])
                 changed = True
     return checks
 
