@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import ssl
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from credentials.keys import Ed25519KeyPair, KeyMaterialError
 from credstack import cli_clients, cli_credentials, cli_demo
 from credstack.cli_credentials import CliInputError
 from credstack.settings import Settings
+
+if TYPE_CHECKING:
+    from credstack.serve import Tls
 
 EXIT_OK = 0
 EXIT_NOT_VERIFIED = 1
@@ -38,7 +43,24 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the service with uvicorn (credstack.serve); the app is built by the factory, never at import time."""
     from credstack.serve import serve
 
-    return serve(settings, host=args.host, port=args.port, workers=args.workers)
+    return serve(settings, host=args.host, port=args.port, workers=args.workers, tls=_serve_tls(args))
+
+
+def _serve_tls(args: argparse.Namespace) -> Tls | None:
+    """`--ssl-certfile` / `--ssl-keyfile`, checked before uvicorn starts: a bad pair is one line and exit 2."""
+    from credstack.serve import Tls
+
+    certfile: Path | None = args.ssl_certfile
+    keyfile: Path | None = args.ssl_keyfile
+    if certfile is None:
+        if keyfile is not None:
+            raise CliError("--ssl-keyfile needs --ssl-certfile")
+        return None
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise CliError(f"--ssl-certfile/--ssl-keyfile cannot be used: {exc}") from exc
+    return Tls(certfile=certfile, keyfile=keyfile)
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--ssl-certfile", type=Path, help="serve HTTPS: PEM certificate chain (uvicorn ssl_certfile)")
+    serve.add_argument("--ssl-keyfile", type=Path, help="PEM private key of --ssl-certfile, if not in that file")
     serve.set_defaults(handler=cmd_serve)
 
     db = sub.add_parser("db", help="database maintenance")

@@ -9,6 +9,9 @@ uvicorn's shared socket is used.
 
 The parent only supervises: a worker that exits is started again (after a pause, and not forever when workers die
 as soon as they start, e.g. because the port is taken); SIGTERM or SIGINT stops them all.
+
+TLS: `Tls` (a PEM certificate chain and its key, uvicorn's `ssl_certfile`/`ssl_keyfile`) makes every worker serve
+HTTPS. Meant for a test or a small deployment without a TLS proxy in front (OpenID4VCI wallets require https).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ import socket
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
-from typing import Final
+from typing import Any, Final
 
 import uvicorn
 
@@ -34,17 +39,35 @@ MAX_QUICK_EXITS: Final = 5
 STOP_TIMEOUT_S: Final = 30.0
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
+@dataclass(frozen=True)
+class Tls:
+    """HTTPS for uvicorn: a PEM certificate (chain) file and its private key file (None: the key is in `certfile`)."""
+
+    certfile: Path
+    keyfile: Path | None = None
+
+    def uvicorn_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"ssl_certfile": str(self.certfile)}
+        if self.keyfile is not None:
+            options["ssl_keyfile"] = str(self.keyfile)
+        return options
+
+
+def _tls_options(tls: Tls | None) -> dict[str, Any]:
+    return {} if tls is None else tls.uvicorn_options()
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int, tls: Tls | None = None) -> int:
     """Run until stopped; the exit code."""
     if workers <= 1:
         from credstack.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port)
+        uvicorn.run(create_app(settings), host=host, port=port, **_tls_options(tls))
         return 0
     if not hasattr(socket, "SO_REUSEPORT"):
-        uvicorn.run(APP, host=host, port=port, workers=workers, factory=True)
+        uvicorn.run(APP, host=host, port=port, workers=workers, factory=True, **_tls_options(tls))
         return 0
-    return Supervisor(host, port, workers).run()
+    return Supervisor(host, port, workers, tls).run()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -60,23 +83,25 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_worker(host: str, port: int) -> None:
+def run_worker(host: str, port: int, tls: Tls | None = None) -> None:
     """One worker process: the app built from the environment (credstack.asgi), on its own socket."""
-    config = uvicorn.Config(APP, host=host, port=port, factory=True)
+    config = uvicorn.Config(APP, host=host, port=port, factory=True, **_tls_options(tls))
     uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
 
 
 class Supervisor:
     """Starts the workers, restarts those that exit, and stops them all on SIGTERM or SIGINT."""
 
-    def __init__(self, host: str, port: int, workers: int) -> None:
-        self.host, self.port, self.count = host, port, workers
+    def __init__(self, host: str, port: int, workers: int, tls: Tls | None = None) -> None:
+        self.host, self.port, self.count, self.tls = host, port, workers, tls
         self.context = multiprocessing.get_context("spawn")
         self.stopping = threading.Event()
         self.quick_exits = 0
 
     def _start(self) -> tuple[BaseProcess, float]:
-        process = self.context.Process(target=run_worker, args=(self.host, self.port), name="credstack-worker")
+        process = self.context.Process(
+            target=run_worker, args=(self.host, self.port, self.tls), name="credstack-worker"
+        )
         process.start()
         return process, time.monotonic()
 
