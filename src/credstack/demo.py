@@ -347,7 +347,8 @@ def _post(url: str, body: dict[str, Any], tail: str) -> str:
 
 def instructions(seed: DemoSeed, *, base_url: str, program: str = "credstack") -> tuple[Step, ...]:
     """The shell steps: export the client's credentials, get a token (RFC 6749 §4.4), issue the first
-    micro-credential (`POST /api/v1/credentials`) and verify it (`credstack demo verify`), issue the other two, then
+    micro-credential (`POST /api/v1/credentials`) and verify it (`credstack demo verify`), show the learner's claim
+    link (issue 6), issue the other two, then
     evaluate the pathway for the learner and ask for the composite award (issue 5), and verify the award."""
     base = base_url.rstrip("/")
     email = demo_data.RECIPIENT_EMAIL
@@ -372,6 +373,11 @@ def instructions(seed: DemoSeed, *, base_url: str, program: str = "credstack") -
             "Verify it: proof, issuer key, validity, revocation status and recipient, as an employer's verifier would",
             f"jq -r .credential issued.json > credential.json\n"
             f"{program} demo verify credential.json --recipient-email {email}",
+        ),
+        Step(
+            "The learner's claim link (issue 6): open it in a browser to download the credential or the baked badge, "
+            "add it to a wallet (DCC Learner Credential Wallet, OpenID4VCI) or LinkedIn, or make a public page",
+            "jq -r .claim_url issued.json",
         ),
         Step(
             f"Issue the other components, {' and '.join(a.name for a in others)}, to the same learner",

@@ -23,6 +23,7 @@ from issuer.errors import IssuerError
 from issuer.issuance import BeforeCommit, IssuancePorts, issue_credential
 from issuer.models import Credential
 from issuer.principal import Principal
+from issuer.wallets.claim_links import claim_link_for
 from schemas.batch import BatchItem
 from schemas.issuance import IssueCredentialRequest
 from schemas.problem import Problem, problem_type
@@ -39,6 +40,8 @@ class ItemOutcome:
     status: int
     credential: Credential | None = None
     problem: Problem | None = None
+    # Issue 6: the learner's claim link of a credential issued or replayed here.
+    claim_url: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -115,9 +118,12 @@ def issue_item(
                 ports=ports,
                 before_commit=before_commit,
             )
+            claim = claim_link_for(
+                session, issued.credential, master=ports.master, base_url=ports.base_url, now=ports.clock()
+            )
     except IssuerError as exc:
         return ItemOutcome(exc.status, problem=problem_of(exc))
-    return ItemOutcome(200 if issued.replayed else 201, credential=issued.credential)
+    return ItemOutcome(200 if issued.replayed else 201, credential=issued.credential, claim_url=claim.url)
 
 
 def issue_batch(

@@ -5,7 +5,8 @@ only), open the issuer's active key, allocate the status entries (revocation, an
 in), render, gate (strict JSON-LD and the 1EdTech schema), sign, verify the signature just made, store the exact
 text and its digest with an audit entry, commit. The allocation is in the same transaction as the credential, so
 any failure before the commit (a gate refusal, a crash, a database error) rolls both back: no half-issued
-credential, no index consumed without a credential.
+credential, no index consumed without a credential. The learner's claim link (issue 6) is made in the same
+transaction.
 
 Idempotency (the `Idempotency-Key` header): the key is stored with the SHA-256 of the canonical request (RFC 8785
 JSON of the validated request, defaults included). The same key with the same request returns the credential
@@ -43,6 +44,7 @@ from issuer.repositories.status_lists import Allocation, StatusListRepository
 from issuer.runtime import Clock
 from issuer.signing_keys import active_signer
 from issuer.status_lists import entry_for, status_list_url
+from issuer.wallets.claim_links import create_claim_link
 from schemas.issuance import IssueCredentialRequest
 
 SALT_BYTES = 16
@@ -200,6 +202,8 @@ def _issue(
         subject=f"credential:{stored.id}",
         at=now,
     )
+    # Issue 6: every credential gets its learner's claim link, whichever route issued it (single, batch, job, award).
+    create_claim_link(session, stored, master=ports.master, base_url=ports.base_url, now=now)
     if before_commit is not None:
         before_commit(session, stored)
     session.commit()

@@ -28,9 +28,13 @@ from issuer.repositories.audit import record_audit
 from issuer.repositories.issuers import IssuerRepository
 from issuer.repositories.status_lists import drop_signed_copies
 from issuer.signing_keys import FIRST_KEY_ID, generate_key, is_key_id, next_key_id
-from schemas.profile import IssuerCreate, ProfileFields
+from schemas.profile import IssuerCreate, IssuerReplace, IssuerSettingsPatch, ProfileFields
 
 SUSPENSION_ENABLED = "suspension_enabled"
+# Issuer settings that are not OB Profile members; in a merge patch, null leaves a setting unchanged except the
+# LinkedIn organization id, which null removes.
+SETTINGS = (SUSPENSION_ENABLED, "linkedin_organization_id", "wallet_proof_mode")
+CLEARABLE_SETTINGS = frozenset({"linkedin_organization_id"})
 
 
 class KeyRotationNotSupported(Conflict):
@@ -77,6 +81,8 @@ def create_issuer(
         now=now,
         suspension_enabled=request.suspension_enabled,
     )
+    issuer.linkedin_organization_id = request.linkedin_organization_id
+    issuer.wallet_proof_mode = request.wallet_proof_mode
     repository.add_key(issuer.id, key, now=now)
     _audit(session, principal, "issuer.create", f"issuer:{issuer.id}", now)
     session.commit()
@@ -90,16 +96,16 @@ def replace_profile(
     fields: ProfileFields,
     *,
     now: datetime,
-    suspension_enabled: bool | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Issuer:
     """PUT semantics: the Profile becomes exactly `fields` (members left out are removed); the DID stays.
 
-    `suspension_enabled` None leaves the setting unchanged: a client that only knows the profile cannot turn
-    suspension off by accident.
+    `settings` holds only the settings to change: one left out stays as it is, so a client that only knows the
+    profile cannot turn suspension off (or forget the LinkedIn id) by accident.
     """
     repository = IssuerRepository(session, principal.organization_id)
     issuer = repository.get(issuer_id, for_update=True)
-    return _save_profile(session, principal, repository, issuer, fields, now, suspension_enabled)
+    return _save_profile(session, principal, repository, issuer, fields, now, settings or {})
 
 
 def patched_fields(issuer: Issuer, patch: Mapping[str, Any]) -> ProfileFields:
@@ -107,13 +113,21 @@ def patched_fields(issuer: Issuer, patch: Mapping[str, Any]) -> ProfileFields:
     return ProfileFields.model_validate(merge_patch(editable_fields(issuer.profile), patch))
 
 
-def split_settings(patch: Mapping[str, Any]) -> tuple[dict[str, Any], bool | None]:
-    """RFC 7396 merge patch split: the Profile members, and `suspension_enabled` (None: absent or null, unchanged)."""
-    profile_patch = {key: value for key, value in patch.items() if key != SUSPENSION_ENABLED}
+def split_settings(patch: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """RFC 7396 merge patch split: the Profile members, and the settings to change (absent or null: unchanged,
+    except a clearable setting, which null removes). pydantic.ValidationError for an invalid setting."""
+    profile_patch = {key: value for key, value in patch.items() if key not in SETTINGS}
     setting = patch.get(SUSPENSION_ENABLED)
     if setting is not None and not isinstance(setting, bool):
         raise FieldError.at(("body", SUSPENSION_ENABLED), "must be true or false", "bool_type")
-    return profile_patch, setting
+    given = {k: v for k, v in patch.items() if k in SETTINGS and (v is not None or k in CLEARABLE_SETTINGS)}
+    validated = IssuerSettingsPatch.model_validate(given)
+    return profile_patch, {key: getattr(validated, key) for key in given}
+
+
+def settings_of_replace(request: IssuerReplace) -> dict[str, Any]:
+    """The settings a PUT changes: those given (not null)."""
+    return {key: getattr(request, key) for key in SETTINGS if getattr(request, key) is not None}
 
 
 def patch_profile(
@@ -123,10 +137,10 @@ def patch_profile(
 
     `suspension_enabled` is a setting, not a Profile member: true or false changes it, null or absent leaves it.
     """
-    profile_patch, setting = split_settings(patch)
+    profile_patch, settings = split_settings(patch)
     repository = IssuerRepository(session, principal.organization_id)
     issuer = repository.get(issuer_id, for_update=True)
-    return _save_profile(session, principal, repository, issuer, patched_fields(issuer, profile_patch), now, setting)
+    return _save_profile(session, principal, repository, issuer, patched_fields(issuer, profile_patch), now, settings)
 
 
 def _save_profile(
@@ -136,11 +150,15 @@ def _save_profile(
     issuer: Issuer,
     fields: ProfileFields,
     now: datetime,
-    suspension_enabled: bool | None = None,
+    settings: Mapping[str, Any],
 ) -> Issuer:
     repository.update_profile(issuer.id, profile_document(issuer.did, fields))
-    if suspension_enabled is not None:
-        repository.set_suspension(issuer.id, enabled=suspension_enabled)
+    if SUSPENSION_ENABLED in settings:
+        repository.set_suspension(issuer.id, enabled=settings[SUSPENSION_ENABLED])
+    if "linkedin_organization_id" in settings:
+        issuer.linkedin_organization_id = settings["linkedin_organization_id"]
+    if "wallet_proof_mode" in settings:
+        issuer.wallet_proof_mode = settings["wallet_proof_mode"]
     _audit(session, principal, "issuer.update", f"issuer:{issuer.id}", now)
     session.commit()
     return issuer

@@ -7,6 +7,9 @@ record). "Requirements met" is the number of distinct rule achievements a learne
 `any_of`/`n_of` structure, `min_result`, `competencies` and `credits` nodes are not judged (the evaluation does
 that), so an `any_of` of three achievements counts as three. Awards are counted over every version of the pathway.
 Credentials presented at evaluation (a partner's) are not stored, so they are not seen here.
+
+Issue 6: how many of those component credentials, and how many awards, learners took into a wallet (an offer of
+theirs was redeemed: a holder-bound copy, or the credential as issued over a VC-API exchange without DIDAuth).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from issuer.models import AchievementVersion, Award, Credential
+from issuer.models import AchievementVersion, Award, Credential, WalletOffer
 from issuer.pathway_definitions import PathwayUrls
 from issuer.pathway_service import fixed_version
 from issuer.pathways.rules import parse_rule, referenced_ids
@@ -124,6 +127,41 @@ def _awards(session: Session, organization_id: uuid.UUID, pathway_id: uuid.UUID)
     return [Awarding(key, created_at) for key, created_at in rows]
 
 
+def _claimed_credentials(organization_id: uuid.UUID) -> Select[uuid.UUID]:
+    return select(WalletOffer.credential_row_id).where(
+        WalletOffer.organization_id == organization_id, WalletOffer.state == "redeemed"
+    )
+
+
+def _claimed_components(session: Session, organization_id: uuid.UUID, achievement_ids: set[uuid.UUID]) -> int:
+    if not achievement_ids:
+        return 0
+    claimed = _claimed_credentials(organization_id)
+    count = session.scalar(
+        select(func.count(Credential.id))
+        .join(AchievementVersion, AchievementVersion.id == Credential.achievement_version_id)
+        .where(
+            Credential.organization_id == organization_id,
+            Credential.status != "revoked",
+            AchievementVersion.achievement_id.in_(achievement_ids),
+            Credential.id.in_(claimed),
+        )
+    )
+    return int(count or 0)
+
+
+def _claimed_awards(session: Session, organization_id: uuid.UUID, pathway_id: uuid.UUID) -> int:
+    claimed = _claimed_credentials(organization_id)
+    count = session.scalar(
+        select(func.count(Award.id)).where(
+            Award.organization_id == organization_id,
+            Award.pathway_id == pathway_id,
+            Award.credential_row_id.in_(claimed),
+        )
+    )
+    return int(count or 0)
+
+
 def pathway_progress(
     session: Session, organization_id: uuid.UUID, pathway_id: uuid.UUID, urls: PathwayUrls
 ) -> PathwayProgressResource:
@@ -149,4 +187,6 @@ def pathway_progress(
         completion_rate=progress.completion_rate,
         median_days_to_award=progress.median_days,
         measured_learners=progress.measured,
+        claimed_components=_claimed_components(session, organization_id, achievement_ids),
+        claimed_awards=_claimed_awards(session, organization_id, pathway_id),
     )

@@ -62,8 +62,24 @@ class StatusChange(_Response):
     at: datetime
 
 
+class Claim(BaseModel):
+    """A claimed copy (issue 6): the credential re-issued to a wallet, bound to the holder's DID."""
+
+    model_config = ConfigDict(frozen=True)
+
+    credential_id: str
+    protocol: Literal["oid4vci", "lcw", "vcapi"]
+    holder: str
+    format: Literal["ldp", "jwt"]
+    issued_at: datetime
+    notification_event: str | None = Field(description="what the wallet last reported (OpenID4VCI notification)")
+
+
 class CredentialResource(CredentialSummary):
     """One credential: the summary, its status history and the credential exactly as stored and signed."""
 
     status_history: list[StatusChange]
+    claim_url: str | None = Field(description="the live claim link, if there is one (POST .../claim-link makes one)")
+    claim_expires_at: datetime | None
+    claims: list[Claim] = Field(description="copies a learner took into a wallet, bound to the wallet's DID")
     credential: dict[str, Any] | str = Field(description="the signed credential (JSON) or compact VC-JWT, as stored")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
@@ -152,6 +153,8 @@ class IssueCredentialResponse(StrictModel):
     pathways this issuance auto-awarded (issue 5 `auto_award`)."""
 
     id: str
+    claim_url: str = Field(description="the learner's claim page (issue 6): give or email it to the learner")
+    claim_expires_at: datetime
     awards: list[AutoAward]
     award_errors: list[AutoAwardError]
     credential: dict[str, Any] | str

@@ -161,3 +161,7 @@ class PathwayProgressResource(BaseModel):
         description="median days from a learner's first component credential to their first award"
     )
     measured_learners: int = Field(description="awarded learners with a stored component before their award")
+    claimed_components: int = Field(
+        description="component credentials (not revoked) a learner took into a wallet: a holder-bound copy exists"
+    )
+    claimed_awards: int = Field(description="awards whose composite credential a learner took into a wallet")

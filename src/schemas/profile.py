@@ -158,17 +158,43 @@ SUSPENSION_ENABLED_DESCRIPTION = (
 )
 
 
+LINKEDIN_ORGANIZATION_ID_DESCRIPTION = (
+    "the numeric id of the issuer's LinkedIn organization page: learners' 'Add to profile' links then name it "
+    "(organizationId) instead of the issuer's name as free text (issue 6)"
+)
+WALLET_PROOF_MODE_DESCRIPTION = (
+    "how OpenID4VCI proofs of possession are checked: compat tolerates the known deviations of real wallet "
+    "clients (no typ, no iat; each one logged), strict follows OpenID4VCI 1.0 Appendix F.4 to the letter"
+)
+LinkedInOrganizationId = Annotated[
+    str, Field(pattern=r"^[0-9]{1,20}$", description=LINKEDIN_ORGANIZATION_ID_DESCRIPTION)
+]
+WalletProofMode = Literal["compat", "strict"]
+
+
 class IssuerCreate(ProfileFields):
     """`POST /api/v1/issuers`: the profile and how the issuer is identified (did:web by default, or did:key)."""
 
     did_method: DidMethod = "web"
     suspension_enabled: bool = Field(default=False, description=SUSPENSION_ENABLED_DESCRIPTION)
+    linkedin_organization_id: LinkedInOrganizationId | None = None
+    wallet_proof_mode: WalletProofMode = Field(default="compat", description=WALLET_PROOF_MODE_DESCRIPTION)
 
 
 class IssuerReplace(ProfileFields):
-    """`PUT /api/v1/issuers/{id}`: the whole profile; `suspension_enabled` left out leaves the setting as it is."""
+    """`PUT /api/v1/issuers/{id}`: the whole profile; a setting left out (or null) leaves that setting as it is."""
 
     suspension_enabled: bool | None = Field(default=None, description=SUSPENSION_ENABLED_DESCRIPTION)
+    linkedin_organization_id: LinkedInOrganizationId | None = None
+    wallet_proof_mode: WalletProofMode | None = Field(default=None, description=WALLET_PROOF_MODE_DESCRIPTION)
+
+
+class IssuerSettingsPatch(StrictModel):
+    """The settings members of an issuer PATCH (RFC 7396): not Profile members. Present members change."""
+
+    suspension_enabled: bool | None = None
+    linkedin_organization_id: LinkedInOrganizationId | None = None
+    wallet_proof_mode: WalletProofMode | None = None
 
 
 class RetireKeyRequest(StrictModel):
@@ -191,6 +217,8 @@ class IssuerResponse(_Response):
     profile_url: str
     profile: dict[str, Any] = Field(description="OB 3.0 Profile JSON-LD; `id` is the issuer DID")
     suspension_enabled: bool = Field(description=SUSPENSION_ENABLED_DESCRIPTION)
+    linkedin_organization_id: str | None = Field(description=LINKEDIN_ORGANIZATION_ID_DESCRIPTION)
+    wallet_proof_mode: WalletProofMode = Field(description=WALLET_PROOF_MODE_DESCRIPTION)
     created_at: datetime
 
 

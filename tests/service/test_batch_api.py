@@ -66,7 +66,8 @@ async def test_mixed_items_each_succeed_or_fail_on_their_own(
     assert body["results"][4]["error"]["errors"][0]["loc"] == ["body"]
     # Successful items carry the credential exactly as stored, which verifies.
     first, last = body["results"][0], body["results"][5]
-    assert set(first) == {"index", "status", "id", "credential"}
+    assert set(first) == {"index", "status", "id", "claim_url", "credential"}
+    assert first["claim_url"].startswith("http://127.0.0.1:8000/claim/")
     assert f'"credential":{_stored(sessions, first["id"]).document}}}'.encode() in response.content
     assert last["credential"] == _stored(sessions, last["id"]).document  # a VC-JWT, as a JSON string
     report = await verify(app, first["credential"])

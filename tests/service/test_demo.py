@@ -143,7 +143,7 @@ def test_json_output(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     requests = [IssueCredentialRequest.model_validate(body) for body in first["issue_requests"]]
     assert [str(r.achievement_id) for r in requests] == [a["id"] for a in first["achievements"][:3]]
     assert first["issue_requests"][0] == first["issue_request"]
-    assert [step["title"] for step in first["steps"]] and len(first["steps"]) == 8
+    assert [step["title"] for step in first["steps"]] and len(first["steps"]) == 9
     assert first["warnings"] == []
     # Competencies and the pathway: created once, reused after, and the pathway is the one issue 5 asks for.
     assert [(c["framework"], c["code"], c["created"]) for c in first["competencies"]] == [
@@ -300,7 +300,8 @@ def test_the_printed_steps_issue_and_verify(
     credential, revoked, is not verified."""
     seeded = run_demo_json(capsys)
     commands = [step["command"] for step in seeded["steps"]]
-    exports, token_step, issue_step, verify_step, others_step, evaluate_step, award_step, award_verify = commands
+    exports, token_step, issue_step, verify_step, claim_step, *rest = commands
+    others_step, evaluate_step, award_step, award_verify = rest
     words = shlex.split(exports)
     assert words[0] == "export"
     variables = dict(word.split("=", 1) for word in words[1:])
@@ -332,7 +333,12 @@ def test_the_printed_steps_issue_and_verify(
         assert report.startswith("VERIFIED\n")
         assert "[PASS ] status" in report and "[PASS ] recipient" in report
 
-        # Step 5: the other two components, one curl each, to the same learner.
+        # Step 5: the learner's claim link, from the saved response.
+        assert claim_step == "jq -r .claim_url issued.json"
+        claim_url = issued.json()["claim_url"]
+        assert claim_url.startswith("http://127.0.0.1:8000/claim/")
+
+        # Step 6: the other two components, one curl each, to the same learner.
         requests = others_step.split("\ncurl ")
         assert len(requests) == 2
         for number, request in enumerate(requests, start=1):
@@ -344,7 +350,7 @@ def test_the_printed_steps_issue_and_verify(
             subject = other.json()["credential"]["credentialSubject"]
             assert subject["achievement"]["name"] == seeded["achievements"][number]["name"]
 
-        # Steps 6 and 7: the body issue 5 specifies, to the demo pathway, which awards the composite for all three.
+        # Steps 7 and 8: the body issue 5 specifies, to the demo pathway, which awards the composite for all three.
         pathway = seeded["pathway"]
         answers = {}
         for step, action in ((evaluate_step, "evaluate"), (award_step, "award")):

@@ -36,7 +36,7 @@ async def test_issue_and_verify_with_the_service_pipeline(app: FastAPI, client: 
     response = issue(client, setup)
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    assert set(body) == {"id", "awards", "award_errors", "credential"}
+    assert set(body) == {"id", "claim_url", "claim_expires_at", "awards", "award_errors", "credential"}
     assert (body["awards"], body["award_errors"]) == ([], [])
     assert response.headers["location"] == f"{CREDENTIALS}/{body['id']}"
     credential = body["credential"]
@@ -81,9 +81,11 @@ def test_response_bytes_are_the_stored_text_and_digest(
 ) -> None:
     setup = issuing(client, tenants.a)
     response = issue(client, setup, narrative="Naïve café — ✓ 🎓")
-    row_id = response.json()["id"]
+    body = response.json()
+    row_id = body["id"]
     stored = _stored(sessions, row_id)
-    members = f'"id":"{row_id}","awards":[],"award_errors":[]'
+    claim = f'"claim_url":"{body["claim_url"]}","claim_expires_at":"{body["claim_expires_at"]}"'
+    members = f'"id":"{row_id}",{claim},"awards":[],"award_errors":[]'
     assert response.content == f'{{{members},"credential":{stored.document}}}'.encode()
     assert stored.digest == hashlib.sha256(stored.document.encode()).hexdigest()
     fetched = client.get(f"{CREDENTIALS}/{row_id}", headers=setup.headers)

@@ -34,6 +34,11 @@ TABLES = {
     "pathways",
     "pathway_versions",
     "awards",
+    "claim_links",
+    "public_pages",
+    "wallet_offers",
+    "credential_copies",
+    "wallet_nonces",
 }
 
 
@@ -63,7 +68,7 @@ def test_db_upgrade_creates_every_table(cli_env: str) -> None:
     engine = create_database_engine(cli_env)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"
     finally:
         engine.dispose()
     assert main(["db", "upgrade"]) == 0, "upgrading an up-to-date database is a no-op"

@@ -3,11 +3,20 @@ days from a learner's first component to their award, from the organization's st
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
+from credentials.keys import Ed25519KeyPair
+from issuer.issuance import IssuancePorts
+from issuer.models import Award, Credential
+from issuer.runtime import IssuerContext
+from issuer.wallets.copies import issue_copy
+from issuer.wallets.offers import Protocol, create_offer
 from support.api import assert_problem, bearer
 from support.clock import FakeClock
 from support.pathway_awards import CREDENTIALS, LEARNER, OTHER_LEARNER, Stack, make_stack
@@ -71,6 +80,8 @@ def test_progress_counts_learners_completion_and_velocity(
         "completion_rate": pytest.approx(2 / 3),
         "median_days_to_award": 7.0,
         "measured_learners": 2,
+        "claimed_components": 0,
+        "claimed_awards": 0,
     }
 
 
@@ -99,3 +110,36 @@ def test_progress_of_another_organizations_pathway_is_404(client: TestClient, te
         403,
         "INSUFFICIENT_SCOPE",
     )
+
+
+def _claim(app: FastAPI, sessions: sessionmaker[Session], row_id: uuid.UUID) -> None:
+    """A learner takes the credential into a wallet: an offer, then the holder-bound copy (issue 6)."""
+    context: IssuerContext = app.state.issuer_context
+    base = "http://127.0.0.1:8000"
+    ports = IssuancePorts(context.require_contexts(), context.require_master_key(), base, context.clock)
+    with sessions() as session:
+        credential = session.get(Credential, row_id)
+        assert credential is not None
+        made = create_offer(session, credential, Protocol.LCW, master=ports.master, base_url=base, now=ports.clock())
+        session.commit()
+        issue_copy(session, made.offer, holder=Ed25519KeyPair.generate().did_key, format="ldp", ports=ports)
+
+
+def test_progress_counts_what_learners_took_into_wallets(
+    app: FastAPI, client: TestClient, sessions: sessionmaker[Session], stack: Stack
+) -> None:
+    pathway = stack.pathway(client)
+    components = [stack.issue(client, index) for index in range(3)]
+    other = stack.issue(client, 0, OTHER_LEARNER)
+    _award(client, stack, pathway, LEARNER)
+    for issued in (components[0], components[2], other):
+        _claim(app, sessions, uuid.UUID(issued["id"]))
+    with sessions() as session:
+        award = session.query(Award).one()
+    _claim(app, sessions, award.credential_row_id)
+    revoked = client.post(f"{CREDENTIALS}/{other['id']}/revoke", headers=stack.headers)
+    assert revoked.status_code == 200, revoked.text
+
+    body = client.get(f"/api/v1/pathways/{pathway}/progress", headers=stack.headers).json()
+
+    assert (body["claimed_components"], body["claimed_awards"]) == (2, 1)

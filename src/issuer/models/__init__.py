@@ -21,6 +21,15 @@ from issuer.models.organizations import AccessToken, ApiClient, Organization
 from issuer.models.pathways import Pathway, PathwayVersion
 from issuer.models.status_lists import STATUS_PURPOSES, StatusList
 from issuer.models.types import NaiveDatetimeError, UTCDateTime
+from issuer.models.wallets import (
+    OFFER_STATES,
+    WALLET_PROTOCOLS,
+    ClaimLink,
+    CredentialCopy,
+    PublicPage,
+    WalletNonce,
+    WalletOffer,
+)
 
 metadata = Base.metadata
 
@@ -32,9 +41,11 @@ __all__ = [
     "JOB_KINDS",
     "JOB_STATUSES",
     "KEY_STATES",
+    "OFFER_STATES",
     "RECIPIENT_KINDS",
     "STATUS_ACTIONS",
     "STATUS_PURPOSES",
+    "WALLET_PROTOCOLS",
     "AccessToken",
     "Achievement",
     "AchievementVersion",
@@ -42,8 +53,10 @@ __all__ = [
     "AuditEntry",
     "Award",
     "Base",
+    "ClaimLink",
     "Competency",
     "Credential",
+    "CredentialCopy",
     "CredentialStatusChange",
     "Issuer",
     "IssuerKey",
@@ -53,7 +66,10 @@ __all__ = [
     "Organization",
     "Pathway",
     "PathwayVersion",
+    "PublicPage",
     "StatusList",
     "UTCDateTime",
+    "WalletNonce",
+    "WalletOffer",
     "metadata",
 ]

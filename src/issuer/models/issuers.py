@@ -21,6 +21,7 @@ class Issuer(Base):
     __tablename__ = "issuers"
     __table_args__ = (
         CheckConstraint("did_method IN ('web', 'key')", name="did_method"),
+        CheckConstraint("wallet_proof_mode IN ('compat', 'strict')", name="wallet_proof_mode"),
         # Target of the (issuer, organization) foreign keys: a row can only point at its own tenant's issuer.
         UniqueConstraint("id", "organization_id"),
     )
@@ -32,6 +33,10 @@ class Issuer(Base):
     profile: Mapped[dict[str, Any]]
     suspension_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime]
+    # Issue 6: the numeric id of the issuer's LinkedIn organization page ("Add to profile" links name it), and how
+    # strictly OpenID4VCI proofs of possession are checked (WALLETS.md §2.10: compat tolerates known client quirks).
+    linkedin_organization_id: Mapped[str | None] = mapped_column(String(20))
+    wallet_proof_mode: Mapped[str] = mapped_column(String(6), default="compat", server_default="compat")
 
 
 class IssuerKey(Base):

@@ -30,6 +30,8 @@ def _outcome(index: int, outcome: ItemOutcome) -> str:
     members: dict[str, Any] = {"index": index, "status": outcome.status}
     if credential is not None:
         members["id"] = str(credential.id)
+    if outcome.claim_url is not None:
+        members["claim_url"] = outcome.claim_url
     return raw_object(
         members,
         {

@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -23,14 +25,22 @@ from issuer.credential_records import CredentialRecord, ListQuery
 from issuer.dependencies import IssuerContextDep, SessionDep, WriteSessionDep, require_scope
 from issuer.errors import NotFound
 from issuer.issuance import IssuancePorts, issue_credential
-from issuer.models import CredentialStatusChange
+from issuer.models import Credential, CredentialCopy, CredentialStatusChange
 from issuer.pathway_auto_award import AutoAwarder
 from issuer.pathway_definitions import PathwayUrls
 from issuer.principal import Principal
 from issuer.routers.stored_json import object_with_raw_member, stored_value
+from issuer.runtime import IssuerContext
 from issuer.scopes import Scope
 from issuer.status_lists import StatusAction
+from issuer.wallets.claim_links import (
+    ClaimLinkView,
+    claim_link_for,
+    claimed_copies,
+    current_claim_link,
+)
 from schemas.credential_api import (
+    Claim,
     CredentialListResponse,
     CredentialResource,
     CredentialStatus,
@@ -42,6 +52,7 @@ from schemas.issuance import DID_MAX, IssueCredentialRequest, IssueCredentialRes
 from schemas.problem import Problem
 
 PREFIX = "/api/v1/credentials"
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 JSON = "application/json"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -108,9 +119,29 @@ def _history(changes: list[CredentialStatusChange]) -> list[dict[str, Any]]:
     return [StatusChange.model_validate(change, from_attributes=True).model_dump(mode="json") for change in changes]
 
 
-def resource_response(record: CredentialRecord, changes: list[CredentialStatusChange]) -> Response:
+@dataclass(frozen=True, slots=True)
+class WalletState:
+    """Issue 6 members of a credential resource: the live claim link and the claimed copies."""
+
+    claim: ClaimLinkView | None
+    copies: list[CredentialCopy]
+
+    def members(self) -> dict[str, Any]:
+        claims = [Claim.model_validate(copy, from_attributes=True).model_dump(mode="json") for copy in self.copies]
+        return {
+            "claim_url": self.claim.url if self.claim is not None else None,
+            "claim_expires_at": _json_datetime(self.claim.expires_at) if self.claim is not None else None,
+            "claims": claims,
+        }
+
+
+def _json_datetime(value: datetime) -> Any:
+    return _DATETIME.dump_python(value, mode="json")
+
+
+def resource_response(record: CredentialRecord, changes: list[CredentialStatusChange], wallet: WalletState) -> Response:
     """CredentialResource as bytes: the summary, the status history, then the stored credential spliced in."""
-    members = {**summary(record).model_dump(mode="json"), "status_history": _history(changes)}
+    members = {**summary(record).model_dump(mode="json"), "status_history": _history(changes), **wallet.members()}
     body = object_with_raw_member(members, "credential", stored_value(record.row))
     return Response(body, media_type=JSON)
 
@@ -123,19 +154,25 @@ class _IssuedText:
     raw: str
     replayed: bool
     headers: dict[str, str]
+    claim: ClaimLinkView
 
 
 def _issue(
     session: Session, principal: Principal, body: IssueCredentialRequest, key: str | None, ports: IssuancePorts
 ) -> _IssuedText:
-    """Issue (committed), then end the session's transaction: no transaction stays open while auto-awarding."""
+    """Issue (committed), then end the session's transaction: no transaction stays open while auto-awarding.
+
+    Issue 6: the credential's claim link is made in the issuing transaction (issuer.issuance); a replay shows the
+    live link again (or makes one, when the first has expired).
+    """
     try:
         issued = issue_credential(session, principal, body, idempotency_key=key, ports=ports)
         row = issued.credential
         headers = {"Location": f"{PREFIX}/{row.id}"}
         if issued.replayed:
             headers["Idempotent-Replayed"] = "true"
-        return _IssuedText(str(row.id), stored_value(row), issued.replayed, headers)
+        claim = claim_link_for(session, row, master=ports.master, base_url=ports.base_url, now=ports.clock())
+        return _IssuedText(str(row.id), stored_value(row), issued.replayed, headers, claim)
     finally:
         session.rollback()
 
@@ -172,6 +209,8 @@ class CredentialRoutes:
         made = await awarder.run(body.recipient, body.achievement_id)
         members = {
             "id": issued.id,
+            "claim_url": issued.claim.url,
+            "claim_expires_at": _json_datetime(issued.claim.expires_at),
             "awards": [award.model_dump(mode="json") for award in made.awards],
             "award_errors": [error.model_dump(mode="json") for error in made.errors],
         }
@@ -198,11 +237,18 @@ class CredentialRoutes:
         response.headers["X-Total-Count"] = str(found.total)
         return CredentialListResponse(credentials=[summary(record) for record in found.records])
 
-    def get(self, credential_id: str, principal: Reader, session: SessionDep) -> Response:
-        """One credential: its status, history and the signed credential exactly as stored."""
+    def get(self, credential_id: str, principal: Reader, session: SessionDep, context: IssuerContextDep) -> Response:
+        """One credential: its status, history, claim link and claims, and the signed credential exactly as stored."""
         row_id = parse_credential_id(credential_id)
         record = records.credential_record(session, principal.organization_id, row_id)
-        return resource_response(record, records.status_history(session, principal.organization_id, row_id))
+        changes = records.status_history(session, principal.organization_id, row_id)
+        return resource_response(record, changes, self._wallet(session, context, record.row))
+
+    def _wallet(self, session: Session, context: IssuerContext, row: Credential) -> WalletState:
+        claim = current_claim_link(
+            session, row, master=context.require_master_key(), base_url=self.base_url, now=context.clock()
+        )
+        return WalletState(claim, claimed_copies(session, row))
 
     def _change(
         self,
@@ -216,7 +262,8 @@ class CredentialRoutes:
         row_id = parse_credential_id(credential_id)
         reason = body.reason if body is not None else None
         record = records.change_status(session, principal, row_id, action, reason=reason, now=context.clock())
-        return resource_response(record, records.status_history(session, principal.organization_id, row_id))
+        changes = records.status_history(session, principal.organization_id, row_id)
+        return resource_response(record, changes, self._wallet(session, context, record.row))
 
     def revoke(
         self,

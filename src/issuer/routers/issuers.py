@@ -94,6 +94,8 @@ class IssuerRoutes:
                 "profile_url": self.base.profile_url(issuer.id),
                 "profile": public_profile(issuer.did, issuer.profile),
                 "suspension_enabled": issuer.suspension_enabled,
+                "linkedin_organization_id": issuer.linkedin_organization_id,
+                "wallet_proof_mode": issuer.wallet_proof_mode,
                 "created_at": issuer.created_at,
             }
         )
@@ -136,7 +138,7 @@ class IssuerRoutes:
             parse_issuer_id(issuer_id),
             fields,
             now=context.clock(),
-            suspension_enabled=fields.suspension_enabled,
+            settings=service.settings_of_replace(fields),
         )
         return self._response(issuer)
 
