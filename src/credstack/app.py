@@ -28,6 +28,7 @@ from issuer.routers.issuers import build_issuers_router
 from issuer.routers.jobs import build_jobs_router
 from issuer.routers.learners import build_learners_router
 from issuer.routers.oauth import build_oauth_router
+from issuer.routers.oid4vci import build_oid4vci_router
 from issuer.routers.pathways import build_pathways_router
 from issuer.routers.status_lists import build_status_lists_router
 from issuer.routers.vcapi import VcApiConfig, build_vcapi_router
@@ -106,6 +107,7 @@ def create_app(
     vcapi = VcApiConfig(issuer_id=settings.vcapi_issuer, open=settings.vcapi_open)
     app.include_router(build_vcapi_router(base_url=settings.base_url, config=vcapi))
     app.include_router(build_verify_router(limits=limits))
+    app.include_router(build_oid4vci_router(base_url=settings.base_url))
     app.include_router(build_page_router())
     app.mount("/static", static_files(), name="static")
 

@@ -36,7 +36,8 @@ PROFILE_TYPES = (JSON_LD, JSON)
 CACHE_CONTROL = "public, max-age=300"
 
 
-def _published_issuer(session: Session, issuer_id: str) -> Issuer:
+def published_issuer(session: Session, issuer_id: str) -> Issuer:
+    """The issuer a public URL names (any organization's: these documents are public); NotFound otherwise."""
     try:
         issuer = find_published_issuer(session, uuid.UUID(issuer_id))
     except ValueError:
@@ -59,13 +60,13 @@ def represent(request: Request, document: Mapping[str, Any], offered: Sequence[s
 
 def issuer_profile(issuer_id: str, request: Request, session: SessionDep) -> Response:
     """OB 3.0 §B.1 Profile of the issuer as JSON-LD; its `id` is the issuer DID."""
-    issuer = _published_issuer(session, issuer_id)
+    issuer = published_issuer(session, issuer_id)
     return represent(request, public_profile(issuer.did, issuer.profile), PROFILE_TYPES)
 
 
 def issuer_did_json(issuer_id: str, request: Request, session: SessionDep) -> Response:
     """DID Core 1.0 §5 document of the issuer's DID: its unretired keys as Multikey verification methods."""
-    issuer = _published_issuer(session, issuer_id)
+    issuer = published_issuer(session, issuer_id)
     return represent(request, issuer_did_document(session, issuer), DID_DOCUMENT_TYPES)
 
 
