@@ -24,6 +24,7 @@ from issuer.routers.achievements import build_achievements_router
 from issuer.routers.batches import BATCH_PATH, build_batches_router
 from issuer.routers.competencies import build_competencies_router
 from issuer.routers.credentials import build_credentials_router
+from issuer.routers.exchanges import build_exchanges_router
 from issuer.routers.issuers import build_issuers_router
 from issuer.routers.jobs import build_jobs_router
 from issuer.routers.learners import build_learners_router
@@ -107,6 +108,7 @@ def create_app(
     vcapi = VcApiConfig(issuer_id=settings.vcapi_issuer, open=settings.vcapi_open)
     app.include_router(build_vcapi_router(base_url=settings.base_url, config=vcapi))
     app.include_router(build_verify_router(limits=limits))
+    app.include_router(build_exchanges_router(base_url=settings.base_url))
     app.include_router(build_oid4vci_router(base_url=settings.base_url))
     app.include_router(build_page_router())
     app.mount("/static", static_files(), name="static")
