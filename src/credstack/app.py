@@ -18,6 +18,8 @@ from credstack.problems import install_problem_handlers
 from credstack.settings import Settings
 from credstack.verification import service_verifier_ports
 from credstack.web import build_page_router, page_body_limit, static_files
+from credstack.web.claim_pages import build_claim_pages_router
+from credstack.web.public_pages import build_public_pages_router
 from issuer.db import create_database_engine, session_factory
 from issuer.keystore import MASTER_KEY_FILE_NAME, load_master_key
 from issuer.routers.achievements import build_achievements_router
@@ -33,6 +35,7 @@ from issuer.routers.oid4vci import build_oid4vci_router
 from issuer.routers.pathways import build_pathways_router
 from issuer.routers.status_lists import build_status_lists_router
 from issuer.routers.vcapi import VcApiConfig, build_vcapi_router
+from issuer.routers.wallet_api import build_wallet_api_router
 from issuer.runtime import Clock, IssuerContext, utc_now
 from verifier.api.routers import VERIFY_PATH, build_verify_router, verify_body_limit
 from verifier.api.runner import VerificationRunner
@@ -108,6 +111,9 @@ def create_app(
     vcapi = VcApiConfig(issuer_id=settings.vcapi_issuer, open=settings.vcapi_open)
     app.include_router(build_vcapi_router(base_url=settings.base_url, config=vcapi))
     app.include_router(build_verify_router(limits=limits))
+    app.include_router(build_wallet_api_router(base_url=settings.base_url))
+    app.include_router(build_claim_pages_router())
+    app.include_router(build_public_pages_router())
     app.include_router(build_exchanges_router(base_url=settings.base_url))
     app.include_router(build_oid4vci_router(base_url=settings.base_url))
     app.include_router(build_page_router())

@@ -7,23 +7,17 @@ fail: CI must run them. Screenshots are kept under var/test-output/browser/ to l
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from browser.tabs import Tab
 from support.databases import in_ci
+from support.served import served
 
 CHROMIUM = Path("/usr/bin/chromium")
-CREDSTACK = Path(sys.executable).parent / "credstack"
 OUTPUT = Path(__file__).parents[2] / "var" / "test-output" / "browser"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,20 +29,6 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -63,30 +43,8 @@ def chromium_path() -> Path:
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[str]:
     """`credstack db upgrade` then `credstack serve` on a free port of 127.0.0.1, with a data dir of its own."""
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDSTACK_")}
-    env |= {"CREDSTACK_DATA_DIR": str(data_dir), "CREDSTACK_JOB_WORKER": "0"}
-    subprocess.run([str(CREDSTACK), "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (data_dir / "serve.log").open("wb")
-    command = [str(CREDSTACK), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while not _answers(url):
-            assert process.poll() is None, f"credstack serve exited: {(data_dir / 'serve.log').read_text()}"
-            assert time.monotonic() < deadline, "credstack serve did not answer within 60 s"
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with served(tmp_path_factory.mktemp("browser-data")) as server:
+        yield server.url
 
 
 # Module scope, not session: Playwright's sync API keeps its event loop running in this thread while it is open,
