@@ -3,7 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-NODE_STAMP := tests/interop/node_modules/.installed
+# two npm projects: the JS reference (tests/interop) and the wallet clients (tests/interop/wallets), kept apart
+NODE_STAMP := tests/interop/node_modules/.installed tests/interop/wallets/node_modules/.installed
 
 .PHONY: run test lint typecheck layers unit bench install install-node contexts clean
 
@@ -15,9 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(NODE_STAMP): tests/interop/package.json tests/interop/package-lock.json
-	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
-	touch $(NODE_STAMP)
+%/node_modules/.installed: %/package.json %/package-lock.json
+	cd $* && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 install-node: $(NODE_STAMP)
 
@@ -50,4 +51,4 @@ contexts: $(STAMP)
 	$(BIN)/python scripts/fetch_contexts.py
 
 clean:
-	rm -rf $(VENV) tests/interop/node_modules var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) tests/interop/node_modules tests/interop/wallets/node_modules var .mypy_cache .ruff_cache .pytest_cache
