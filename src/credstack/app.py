@@ -50,10 +50,17 @@ def create_app(
     `verifier_transport` replaces the network for the verifier's fetches (tests pass an httpx.MockTransport).
 
     The database schema is not touched: `credstack db upgrade` migrates (and `make run` does that first).
+
+    The lifespan reads the settings, the clock and the transport from `app.state`, where this factory puts them, at
+    each start: what it opens (database, keys, verifier) follows them, while the routes (built once, here) depend
+    only on the base URL, the size limits and the VC-API configuration.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings: Settings = app.state.settings
+        clock: Clock = app.state.clock
+        verifier_transport: httpx.AsyncBaseTransport | None = app.state.verifier_transport
         # Pinned context hashes are checked once at start-up: a tampered contexts/ stops the service.
         app.state.contexts = contexts = ContextStore.load(extra_dir=settings.extra_contexts)
         # Issue 3: loaded (or, for the key file, created) once; a malformed key or unsafe key file stops start-up.
@@ -87,6 +94,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.clock = clock
+    app.state.verifier_transport = verifier_transport
     install_problem_handlers(app)
     limits = Limits(max_json_bytes=settings.max_json_bytes, max_image_bytes=settings.max_image_bytes)
     app.add_middleware(

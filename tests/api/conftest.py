@@ -11,10 +11,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from credstack.app import create_app
 from credstack.settings import Settings
 from issuer.db import create_database_engine
 from issuer.models import metadata
+from support.apps import service_app
 from support.clock import FakeClock
 
 AppFactory = Callable[..., FastAPI]
@@ -41,7 +41,8 @@ def make_verify_app(tmp_path: Path, verify_database: str) -> AppFactory:
 
     def make(clock: FakeClock | None = None, **settings: Any) -> FastAPI:
         configured = Settings(data_dir=tmp_path, database_url=verify_database, job_worker=False, **settings)
-        return create_app(configured, clock=clock or FakeClock(), verifier_transport=httpx.MockTransport(_no_network))
+        transport = httpx.MockTransport(_no_network)
+        return service_app(configured, clock=clock or FakeClock(), verifier_transport=transport)
 
     return make
 

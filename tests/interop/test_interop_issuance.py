@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from jsref import JsReference
 from sqlalchemy.orm import Session, sessionmaker
 
-from credstack.app import create_app
 from credstack.settings import Settings
+from support.apps import service_app
 from support.clock import FakeClock
 from support.issuance import CREDENTIALS, issue, issued_credential, issuing, status_urls
 from support.tenancy import Tenants, two_tenants
@@ -26,7 +26,7 @@ BASE_URL = "http://127.0.0.1:8000"
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, clock: FakeClock) -> FastAPI:
-    return create_app(Settings(data_dir=tmp_path, database_url=database_url, base_url=BASE_URL), clock=clock)
+    return service_app(Settings(data_dir=tmp_path, database_url=database_url, base_url=BASE_URL), clock=clock)
 
 
 @pytest.fixture

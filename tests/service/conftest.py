@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from credstack.app import create_app
 from credstack.settings import Settings
+from support.apps import service_app
 from support.clock import FakeClock
 from support.tenancy import Tenants, two_tenants
 
@@ -23,7 +23,7 @@ def tenants(sessions: sessionmaker[Session], clock: FakeClock) -> Tenants:
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, clock: FakeClock) -> FastAPI:
-    return create_app(Settings(data_dir=tmp_path, database_url=database_url), clock=clock)
+    return service_app(Settings(data_dir=tmp_path, database_url=database_url), clock=clock)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from credstack.app import create_app
 from credstack.settings import Settings
 from issuer.models import AuditEntry, Credential
 from support.api import assert_problem, bearer
+from support.apps import service_app
 from support.batch import BATCH, batch, credential_count, job, results
 from support.clock import FakeClock
 from support.issuance import CREDENTIALS, issue, issuing, verify
@@ -29,7 +30,7 @@ from support.tenancy import Tenants
 def app(database_url: str, tmp_path: Path, clock: FakeClock) -> FastAPI:
     """No background worker: jobs submitted here stay queued."""
     settings = Settings(data_dir=tmp_path, database_url=database_url, job_worker=False)
-    return create_app(settings, clock=clock)
+    return service_app(settings, clock=clock)
 
 
 def _stored(sessions: sessionmaker[Session], row_id: str) -> Credential:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from credstack.app import create_app
+from credstack.settings import Settings
 from issuer.api_clients import revoke_client
 from issuer.dependencies import require_scope
 from issuer.principal import Principal
@@ -22,8 +25,10 @@ PROTECTED = "/test/issuers-write"
 
 
 @pytest.fixture
-def protected(app: FastAPI) -> Iterator[TestClient]:
-    """The app plus one route that needs `issuers:write` and echoes the principal."""
+def protected(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[TestClient]:
+    """An app of its own (not the shared one of support.apps: a route is added) plus one route that needs
+    `issuers:write` and echoes the principal."""
+    app = create_app(Settings(data_dir=tmp_path, database_url=database_url), clock=clock)
 
     def whoami(principal: Annotated[Principal, Depends(require_scope(Scope.ISSUERS_WRITE))]) -> dict[str, object]:
         return {

@@ -20,6 +20,7 @@ from credstack.settings import Settings
 from issuer.job_runner import WorkerOptions, process_next_job
 from issuer.models import AuditEntry, Credential, JobItem
 from support.api import assert_problem, bearer
+from support.apps import service_app
 from support.batch import JOBS, credential_count, job, ports, results, run_worker, stop_after, submit_job
 from support.clock import FakeClock
 from support.dump import dump_database
@@ -32,7 +33,7 @@ from support.tenancy import Tenants
 def app(database_url: str, tmp_path: Path, clock: FakeClock) -> FastAPI:
     """No background worker: the tests run `process_next_job` themselves."""
     settings = Settings(data_dir=tmp_path, database_url=database_url, job_worker=False)
-    return create_app(settings, clock=clock)
+    return service_app(settings, clock=clock)
 
 
 def _items(setup: Issuing, count: int) -> list[Any]:

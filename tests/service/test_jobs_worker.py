@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from credstack.app import create_app
 from credstack.settings import Settings
 from issuer import issuance
 from issuer.api_clients import revoke_client
@@ -25,6 +24,7 @@ from issuer.principal import Principal
 from issuer.repositories.job_leases import ItemRecord, LeaseLost, claim_next, record_item
 from issuer.scopes import Scope
 from schemas.issuance import IssueCredentialRequest
+from support.apps import service_app
 from support.batch import credential_count, job, ports, results, run_worker, submit_job
 from support.clock import FakeClock
 from support.issuance import Issuing, issuing
@@ -38,7 +38,7 @@ LEASE = timedelta(seconds=60)
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, clock: FakeClock) -> FastAPI:
     settings = Settings(data_dir=tmp_path, database_url=database_url, job_worker=False)
-    return create_app(settings, clock=clock)
+    return service_app(settings, clock=clock)
 
 
 class Crash(BaseException):
