@@ -115,7 +115,7 @@ def create_app(
     app.include_router(build_credentials_router(base_url=settings.base_url))
     app.include_router(build_learners_router(base_url=settings.base_url))
     app.include_router(build_batches_router(base_url=settings.base_url))
-    app.include_router(build_jobs_router())
+    app.include_router(build_jobs_router(base_url=settings.base_url))
     app.include_router(build_status_lists_router(base_url=settings.base_url))
     vcapi = VcApiConfig(issuer_id=settings.vcapi_issuer, open=settings.vcapi_open)
     app.include_router(build_vcapi_router(base_url=settings.base_url, config=vcapi))

@@ -97,6 +97,7 @@ def test_results_pages_and_state_filter(
     stored = {row.id: row.document for row in _credentials(sessions)}
     for result in page["results"]:
         assert result["credential"]["id"] == f"urn:uuid:{result['id']}"
+        assert result["claim_url"].startswith("http://127.0.0.1:8000/claim/")
         assert result["credential"] == json.loads(stored[uuid.UUID(result["id"])])
     failed = results(client, setup, job_id, state="failed")
     assert [(r["index"], r["error"]["code"]) for r in failed["results"]] == [(3, "VALIDATION_ERROR")]

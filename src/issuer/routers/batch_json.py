@@ -49,19 +49,23 @@ def batch_body(outcomes: Sequence[ItemOutcome]) -> bytes:
     return raw_object(counts, {"results": f"[{results}]"}).encode()
 
 
-def _item(row: ItemRow) -> str:
+def _item(row: ItemRow, claim_urls: Mapping[uuid.UUID, str]) -> str:
     item, credential = row.item, row.credential
     members: dict[str, Any] = {"index": item.item_index, "state": item.status}
     if item.http_status is not None:
         members["status"] = item.http_status
     if item.credential_id is not None:
         members["id"] = str(item.credential_id)
+        if item.credential_id in claim_urls:
+            members["claim_url"] = claim_urls[item.credential_id]
     stored = stored_value(credential) if credential is not None else None
     return raw_object(members, {"credential": stored, "error": item.error})
 
 
-def results_body(job_id: uuid.UUID, page: ResultsPage, *, offset: int, limit: int) -> bytes:
-    """JobResultsPage."""
+def results_body(
+    job_id: uuid.UUID, page: ResultsPage, *, offset: int, limit: int, claim_urls: Mapping[uuid.UUID, str]
+) -> bytes:
+    """JobResultsPage; `claim_urls` holds the live claim link (issue 6) of each credential that has one."""
     members = {"job_id": str(job_id), "total": page.total, "offset": offset, "limit": limit}
-    results = ",".join(_item(row) for row in page.rows)
+    results = ",".join(_item(row, claim_urls) for row in page.rows)
     return raw_object(members, {"results": f"[{results}]"}).encode()

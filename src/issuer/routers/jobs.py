@@ -7,18 +7,20 @@ an id that is not a UUID.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from issuer.any_scope import any_scope_openapi, require_any_scope
-from issuer.dependencies import SessionDep
+from issuer.dependencies import IssuerContextDep, SessionDep
 from issuer.errors import NotFound
 from issuer.jobs import progress
 from issuer.principal import Principal
 from issuer.repositories.jobs import MAX_RESULTS_PAGE, JobRepository
 from issuer.routers.batch_json import results_body
 from issuer.scopes import Scope
+from issuer.wallets.claim_links import current_claim_link
 from schemas.batch import ItemState, JobResource, JobResultsPage
 from schemas.problem import Problem
 
@@ -59,19 +61,38 @@ def get_job(job_id: str, principal: Reader, session: SessionDep) -> JobResource:
     )
 
 
-def get_results(
-    job_id: str,
-    principal: Reader,
-    session: SessionDep,
-    state: Annotated[ItemState | None, Query(description="only items in this state")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_RESULTS_PAGE)] = DEFAULT_RESULTS,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> Response:
-    """Issue 3 per-item results in index order; the number matching `state` in `total` and X-Total-Count."""
-    row_id = parse_job_id(job_id)
-    page = JobRepository(session, principal.organization_id).results(row_id, state=state, limit=limit, offset=offset)
-    body = results_body(row_id, page, offset=offset, limit=limit)
-    return Response(body, media_type="application/json", headers={"X-Total-Count": str(page.total)})
+@dataclass(frozen=True, slots=True)
+class JobRoutes:
+    """The results handler, bound to the public base URL that claim links are under."""
+
+    base_url: str
+
+    def get_results(
+        self,
+        job_id: str,
+        principal: Reader,
+        session: SessionDep,
+        context: IssuerContextDep,
+        state: Annotated[ItemState | None, Query(description="only items in this state")] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_RESULTS_PAGE)] = DEFAULT_RESULTS,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    ) -> Response:
+        """Issue 3 per-item results in index order; the number matching `state` in `total` and X-Total-Count.
+
+        Issue 6: each issued item's credential carries its live claim link, as a single issuance's response does.
+        """
+        row_id = parse_job_id(job_id)
+        repository = JobRepository(session, principal.organization_id)
+        page = repository.results(row_id, state=state, limit=limit, offset=offset)
+        master, now = context.require_master_key(), context.clock()
+        claim_urls = {}
+        for row in page.rows:
+            if row.credential is not None:
+                link = current_claim_link(session, row.credential, master=master, base_url=self.base_url, now=now)
+                if link is not None:
+                    claim_urls[row.credential.id] = link.url
+        body = results_body(row_id, page, offset=offset, limit=limit, claim_urls=claim_urls)
+        return Response(body, media_type="application/json", headers={"X-Total-Count": str(page.total)})
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -81,13 +102,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def build_jobs_router() -> APIRouter:
+def build_jobs_router(*, base_url: str) -> APIRouter:
+    routes = JobRoutes(base_url)
     router = APIRouter(prefix=JOBS_PREFIX, tags=["jobs"], responses=_ERRORS)
     security = any_scope_openapi(*_SCOPES)
     router.add_api_route("/{job_id}", get_job, methods=["GET"], summary="Get a job", openapi_extra=security)
     router.add_api_route(
         "/{job_id}/results",
-        get_results,
+        routes.get_results,
         methods=["GET"],
         summary="Get a job's per-item results",
         responses={200: {"model": JobResultsPage, "description": "one page of results"}},
