@@ -28,10 +28,12 @@ from credstack.cli_credentials import EXIT_NOT_VERIFIED, EXIT_OK, CliInputError,
 from credstack.demo import (
     DemoAchievement,
     DemoSeed,
+    SampleClaim,
     Step,
     evaluate_request,
     instructions,
     issue_request,
+    issue_sample_claim,
     pathway_rule,
     seed_demo,
 )
@@ -42,7 +44,7 @@ from issuer.achievement_service import AchievementUrls
 from issuer.db import create_database_engine, session_factory
 from issuer.did_documents import local_documents
 from issuer.did_web import InvalidBaseUrl, PublicBase
-from issuer.keystore import MASTER_KEY_FILE_NAME, MasterKey, MasterKeyError, load_master_key
+from issuer.keystore import MASTER_KEY_FILE_NAME, MasterKey, MasterKeyError, MasterKeyMismatch, load_master_key
 from issuer.runtime import utc_now
 from issuer.scopes import format_scopes
 from issuer.status_list_publishing import PublishingPorts, local_status_lists
@@ -75,13 +77,59 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     # As the routers build them (credstack.app), so the demo's rows are the ones the API would have written.
     urls = AchievementUrls(settings.base_url)
     seed = _run(settings, lambda session: seed_demo(session, master=master, base=base, urls=urls, now=utc_now()))
+    sample = _run(settings, lambda session: _sample_claim(session, seed, settings, master))
     steps = instructions(seed, base_url=settings.base_url, program=_program())
     if args.json:
         document = demo_document(seed, steps, base_url=settings.base_url)
+        document["sample_claim"] = _sample_document(sample)
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(demo_text(seed, steps, base_url=settings.base_url))
+        sys.stdout.write(_sample_text(sample))
     return EXIT_OK
+
+
+def _sample_claim(session: Session, seed: DemoSeed, settings: Settings, master: MasterKey) -> SampleClaim | None:
+    """Issue 6: a credential issued now, signed as the service signs, and its claim link; None when the reused
+    issuer's key was sealed under another master key (the warning printed says so)."""
+    try:
+        contexts = ContextStore.load(extra_dir=settings.extra_contexts)
+    except ContextStoreError as exc:
+        raise CliInputError(str(exc)) from exc
+    try:
+        return issue_sample_claim(
+            session, seed, master=master, contexts=contexts, base_url=settings.base_url, clock=utc_now
+        )
+    except MasterKeyMismatch:
+        session.rollback()
+        return None
+
+
+def _sample_document(sample: SampleClaim | None) -> dict[str, Any] | None:
+    if sample is None:
+        return None
+    return {
+        "credential_id": str(sample.credential_row_id),
+        "achievement": sample.achievement,
+        "email": sample.email,
+        "claim_url": sample.claim_url,
+        "expires_at": sample.expires_at.isoformat(),
+    }
+
+
+def _sample_text(sample: SampleClaim | None) -> str:
+    """The learner's side, printed last so it is seen: the claim link of the credential this run issued."""
+    if sample is None:
+        return "No credential was issued to show a claim link: the issuer cannot sign (see the warning above).\n"
+    lines = [
+        f"The learner's side (issue 6): this run issued {sample.achievement} to {sample.email}. Open its claim link",
+        "in a browser (with the service running) to download the credential or the baked badge, add it to the DCC",
+        "Learner Credential Wallet or an OpenID4VCI wallet, add it to LinkedIn, or make a public page:",
+        f"  {sample.claim_url}",
+        f"  (valid until {sample.expires_at:%Y-%m-%d %H:%M} UTC)",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def _master_key(settings: Settings) -> MasterKey:

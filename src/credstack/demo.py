@@ -21,12 +21,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from credentials.jsonld import ContextStore
 from credstack import demo_data
 from issuer.achievement_service import AchievementUrls, create_achievement
 from issuer.api_clients import RegisteredClient, register_api_client
 from issuer.competencies import CompetencyUrls
 from issuer.competency_service import align_to_competencies, create_competency
 from issuer.did_web import PublicBase
+from issuer.issuance import IssuancePorts, issue_credential
 from issuer.issuers import create_issuer
 from issuer.keystore import MasterKey
 from issuer.models import Issuer, Pathway
@@ -37,9 +39,12 @@ from issuer.repositories.achievements import AchievementRepository
 from issuer.repositories.competencies import CompetencyRepository
 from issuer.repositories.issuers import IssuerRepository
 from issuer.repositories.pathways import PathwayRepository
+from issuer.runtime import Clock
 from issuer.scopes import ALL_SCOPES
+from issuer.wallets.claim_links import claim_link_for
 from schemas.achievement import AchievementTemplate
 from schemas.competency_api import CreateCompetencyRequest
+from schemas.issuance import IssueCredentialRequest
 from schemas.pathway_api import CreatePathwayRequest
 from schemas.profile import IssuerCreate
 
@@ -400,4 +405,36 @@ def instructions(seed: DemoSeed, *, base_url: str, program: str = "credstack") -
             f"jq -r .credential award.json > award-credential.json\n"
             f"{program} demo verify award-credential.json --recipient-email {email}",
         ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SampleClaim:
+    """Issue 6: a credential issued by this run, and its learner's claim link."""
+
+    credential_row_id: uuid.UUID
+    achievement: str
+    email: str
+    claim_url: str
+    expires_at: datetime
+
+
+def issue_sample_claim(
+    session: Session, seed: DemoSeed, *, master: MasterKey, contexts: ContextStore, base_url: str, clock: Clock
+) -> SampleClaim:
+    """Issue the first micro-credential to the wallet demo learner, as `POST /api/v1/credentials` does, and return
+    its claim link: the claim page, downloads, wallets, LinkedIn and the public page can be tried at once."""
+    principal = _CommandLine(organization_id=seed.organization_id, client_id=seed.client.client_id, scopes=ALL_SCOPES)
+    body = {**issue_request(seed), "recipient": {"email": demo_data.WALLET_LEARNER_EMAIL}}
+    ports = IssuancePorts(contexts=contexts, master=master, base_url=base_url, clock=clock)
+    issued = issue_credential(
+        session, principal, IssueCredentialRequest.model_validate(body), idempotency_key=None, ports=ports
+    )
+    link = claim_link_for(session, issued.credential, master=master, base_url=base_url, now=clock())
+    return SampleClaim(
+        credential_row_id=issued.credential.id,
+        achievement=seed.first_micro_credential.name,
+        email=demo_data.WALLET_LEARNER_EMAIL,
+        claim_url=link.url,
+        expires_at=link.expires_at,
     )

@@ -16,6 +16,9 @@ from typing import Any, Final
 ORGANIZATION: Final = "Credstack Demo"
 CLIENT_NAME: Final = "Credstack demo client"
 RECIPIENT_EMAIL: Final = "learner@example.com"
+# Issue 6: the learner of the credential the demo issues at once, whose claim link it prints (kept apart from the
+# walk-through's learner, whose stack the printed steps build).
+WALLET_LEARNER_EMAIL: Final = "wallet.learner@example.com"
 FRAMEWORK: Final = "Credstack Demo Data Skills Framework"
 _SITE: Final = "https://demo.credstack.example"
 

@@ -235,8 +235,10 @@ def test_master_key_from_the_environment(
     assert not (data_dir / "master.key").exists()
     # Another key configured later: the demo says that the issuer it reuses cannot sign with it.
     monkeypatch.setenv("CREDSTACK_MASTER_KEY", encode_master_key(MasterKey.generate()))
-    (warning,) = run_demo_json(capsys)["warnings"]
+    second = run_demo_json(capsys)
+    (warning,) = second["warnings"]
     assert f"sealed under master key {master.key_id}" in warning
+    assert second["sample_claim"] is None  # nothing issued: the issuer's key cannot be opened
 
 
 def test_a_new_base_url_gets_a_new_issuer(
@@ -393,3 +395,25 @@ def test_demo_verify_input_errors(cli_env: str, tmp_path: Path, capsys: pytest.C
     assert main(["demo", "verify", str(tmp_path / "missing.json")]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "missing.json" in captured.err
+
+
+def test_the_demo_issues_a_credential_and_prints_its_claim_link(
+    cli_env: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 6 "credstack demo prints a claim link": each run issues Data Cleaning to the wallet demo learner and
+    prints the claim link, which opens the claim page of that credential in the service."""
+    text = run_demo(capsys)
+    (url,) = re.findall(r"^  (http://127\.0\.0\.1:8000/claim/\S+)$", text, re.MULTILINE)
+    assert "wallet.learner@example.com" in text
+    sample = run_demo_json(capsys)["sample_claim"]
+    assert sample["claim_url"] != url, "a new credential (and link) on every run"
+    assert (sample["achievement"], sample["email"]) == ("Data Cleaning", "wallet.learner@example.com")
+    with TestClient(create_app(Settings(data_dir=data_dir, database_url=cli_env))) as client:
+        for link in (url, sample["claim_url"]):
+            path = link.removeprefix("http://127.0.0.1:8000")
+            page = client.get(path)
+            assert page.status_code == 200, page.text
+            assert "Data Cleaning" in page.text
+            credential = client.get(f"{path}/credential.json").json()
+            assert credential["credentialSubject"]["achievement"]["name"] == "Data Cleaning"
+            assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
