@@ -18,12 +18,7 @@ def start_job_worker(settings: Settings, context: IssuerContext) -> JobWorker | 
     """A started worker issuing as the service does (its contexts, master key, base URL and clock), or None."""
     if not settings.job_worker:
         return None
-    ports = IssuancePorts(
-        contexts=context.require_contexts(),
-        master=context.require_master_key(),
-        base_url=settings.base_url,
-        clock=context.clock,
-    )
+    ports = IssuancePorts.of(context, settings.base_url)
     worker = JobWorker(context.sessions, ports)
     worker.start()
     return worker

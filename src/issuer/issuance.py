@@ -41,10 +41,10 @@ from issuer.render import RenderError, render_credential
 from issuer.repositories.audit import record_audit
 from issuer.repositories.credentials import CredentialRepository, IdempotencyKey, NewCredential
 from issuer.repositories.status_lists import Allocation, StatusListRepository
-from issuer.runtime import Clock
+from issuer.runtime import Clock, IssuerContext
 from issuer.signing_keys import active_signer
 from issuer.status_lists import entry_for, status_list_url
-from issuer.wallets.claim_links import create_claim_link
+from issuer.wallets.claim_links import first_claim_link
 from schemas.issuance import IssueCredentialRequest
 
 SALT_BYTES = 16
@@ -85,6 +85,16 @@ class IssuancePorts:
     clock: Clock
     # The 1EdTech AchievementCredential schema by default (issuer.issuable.packaged_credential_schema).
     schema: CredentialSchema | None = None
+
+    @classmethod
+    def of(cls, context: IssuerContext, base_url: str) -> IssuancePorts:
+        """The running service's ports: its contexts, master key and clock, under the public `base_url`."""
+        return cls(
+            contexts=context.require_contexts(),
+            master=context.require_master_key(),
+            base_url=base_url,
+            clock=context.clock,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +213,7 @@ def _issue(
         at=now,
     )
     # Issue 6: every credential gets its learner's claim link, whichever route issued it (single, batch, job, award).
-    create_claim_link(session, stored, master=ports.master, base_url=ports.base_url, now=now)
+    first_claim_link(session, stored, master=ports.master, base_url=ports.base_url, now=now)
     if before_commit is not None:
         before_commit(session, stored)
     session.commit()

@@ -161,12 +161,7 @@ class AutoAwarder:
             return _Pending(judging, key, stored_candidates(session, organization_id, key))
 
     def _award(self, pending: _Pending, evaluated: Evaluated, recipient: Recipient) -> Awarded:
-        ports = IssuancePorts(
-            contexts=self.context.require_contexts(),
-            master=self.context.require_master_key(),
-            base_url=self.urls.base_url,
-            clock=self.context.clock,
-        )
+        ports = IssuancePorts.of(self.context, self.urls.base_url)
         with write_session(self.context.sessions) as writer:
             return award_composite(
                 writer,

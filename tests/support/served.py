@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -30,9 +31,9 @@ def free_port() -> int:
         return port
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, verify: ssl.SSLContext | bool) -> bool:
     try:
-        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+        return httpx.get(f"{url}/healthz", timeout=2, verify=verify).status_code == 200
     except httpx.TransportError:
         return False
 
@@ -51,19 +52,26 @@ class Served:
 
 
 @contextmanager
-def served(data_dir: Path) -> Iterator[Served]:
-    """`credstack db upgrade`, then `credstack serve` with CREDSTACK_BASE_URL set to where it listens."""
+def served(
+    data_dir: Path, *, tls: tuple[Path, Path] | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[Served]:
+    """`credstack db upgrade`, then `credstack serve` with CREDSTACK_BASE_URL set to where it listens; over https
+    with `tls` (certificate, key), which the readiness check then trusts alone. The log is `data_dir`/serve.log."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDSTACK_")}
     env |= {"CREDSTACK_DATA_DIR": str(data_dir), "CREDSTACK_JOB_WORKER": "0", "CREDSTACK_BASE_URL": url}
+    env |= extra_env or {}
     subprocess.run([str(CREDSTACK), "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
     log = (data_dir / "serve.log").open("wb")
     command = [str(CREDSTACK), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    if tls is not None:
+        command += ["--ssl-certfile", str(tls[0]), "--ssl-keyfile", str(tls[1])]
+    verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=str(tls[0])) if tls else True
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
-        while not _answers(url):
+        while not _answers(url, verify):
             assert process.poll() is None, f"credstack serve exited: {(data_dir / 'serve.log').read_text()}"
             assert time.monotonic() < deadline, "credstack serve did not answer within 60 s"
             time.sleep(0.2)

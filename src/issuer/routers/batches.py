@@ -54,12 +54,7 @@ class BatchRoutes:
         session.rollback()
         if run_async or len(body.items) > MAX_SYNC_ITEMS:
             return self._job(body, principal, context)
-        ports = IssuancePorts(
-            contexts=context.require_contexts(),
-            master=context.require_master_key(),
-            base_url=self.base_url,
-            clock=context.clock,
-        )
+        ports = IssuancePorts.of(context, self.base_url)
         outcomes = issue_batch(context.sessions, principal, body.items, ports=ports)
         return Response(batch_body(outcomes), media_type=JSON)
 

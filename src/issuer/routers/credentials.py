@@ -197,12 +197,7 @@ class CredentialRoutes:
         A retry with the same Idempotency-Key and body answers 200 with the same credential and
         `Idempotent-Replayed`.
         """
-        ports = IssuancePorts(
-            contexts=context.require_contexts(),
-            master=context.require_master_key(),
-            base_url=self.base_url,
-            clock=context.clock,
-        )
+        ports = IssuancePorts.of(context, self.base_url)
         issue = functools.partial(_issue, session, principal, body, idempotency_key(key), ports)
         issued = await run_in_threadpool(issue)
         awarder = AutoAwarder(context, principal, PathwayUrls(self.base_url))

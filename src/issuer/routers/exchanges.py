@@ -92,12 +92,7 @@ class ExchangeRoutes:
         self.resolver = did_auth_resolver()
 
     def ports(self, context: IssuerContext) -> IssuancePorts:
-        return IssuancePorts(
-            contexts=context.require_contexts(),
-            master=context.require_master_key(),
-            base_url=self.base_url,
-            clock=context.clock,
-        )
+        return IssuancePorts.of(context, self.base_url)
 
     def _target(self, context: IssuerContext, handle: str, protocol: Protocol) -> ClaimTarget:
         with context.sessions() as session:

@@ -59,12 +59,7 @@ class LearnerRoutes:
     ) -> Response:
         """CLR 2.0 (STANDARDS.md §5): the learner's ClrCredential, signed now, as `application/vc+ld+json`."""
         learner = learner_of_query(email, did)
-        ports = IssuancePorts(
-            contexts=context.require_contexts(),
-            master=context.require_master_key(),
-            base_url=self.base_url,
-            clock=context.clock,
-        )
+        ports = IssuancePorts.of(context, self.base_url)
         text = learner_record(session, principal.organization_id, learner, issuer_id=issuer_id, ports=ports)
         return Response(text.encode("utf-8"), media_type=VC_MEDIA_TYPE)
 

@@ -106,12 +106,7 @@ class Oid4vciRoutes:
         self, body: RawBody, context: IssuerContextDep, authorization: AuthorizationHeader = None
     ) -> Response:
         """OpenID4VCI 1.0 §8 Credential Endpoint: one holder-bound copy per access token."""
-        ports = IssuancePorts(
-            contexts=context.require_contexts(),
-            master=context.require_master_key(),
-            base_url=self.base_url,
-            clock=context.clock,
-        )
+        ports = IssuancePorts.of(context, self.base_url)
         try:
             issued = credential_endpoint(context.sessions, authorization, body, ports)
         except Oid4vciError as error:

@@ -147,12 +147,7 @@ class PathwayAwardRoutes:
         evaluated = await _evaluated(prepared, context, body)
         if not evaluated.evaluation.satisfied:
             return not_satisfied_response(PathwayNotSatisfied(evaluated.evaluation))
-        ports = IssuancePorts(
-            contexts=context.require_contexts(),
-            master=context.require_master_key(),
-            base_url=self.urls.base_url,
-            clock=context.clock,
-        )
+        ports = IssuancePorts.of(context, self.urls.base_url)
 
         def issue() -> Awarded:
             with write_session(context.sessions) as writer:

@@ -69,13 +69,26 @@ def create_claim_link(
     ttl: timedelta = DEFAULT_CLAIM_LINK_TTL,
 ) -> ClaimLinkView:
     """A new live link for `credential`, superseding the earlier ones; flushed, not committed (the caller's unit)."""
-    if not timedelta(0) < ttl <= MAX_CLAIM_LINK_TTL:
-        raise ValueError(f"a claim link lives between 1 second and {MAX_CLAIM_LINK_TTL.days} days")
     session.execute(
         update(ClaimLink)
         .where(ClaimLink.credential_row_id == credential.id, ClaimLink.superseded_at.is_(None))
         .values(superseded_at=now)
     )
+    return first_claim_link(session, credential, master=master, base_url=base_url, now=now, ttl=ttl)
+
+
+def first_claim_link(
+    session: Session,
+    credential: Credential,
+    *,
+    master: MasterKey,
+    base_url: str,
+    now: datetime,
+    ttl: timedelta = DEFAULT_CLAIM_LINK_TTL,
+) -> ClaimLinkView:
+    """The link of a credential being issued, which has none to supersede yet; flushed, not committed."""
+    if not timedelta(0) < ttl <= MAX_CLAIM_LINK_TTL:
+        raise ValueError(f"a claim link lives between 1 second and {MAX_CLAIM_LINK_TTL.days} days")
     link_id = uuid.uuid4()
     token = derived_handle(master, _PURPOSE, link_id)
     link = ClaimLink(

@@ -21,18 +21,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from wallets.wallet_tls import TlsFiles, ssl_context, write_self_signed
+
+from support.served import served
 
 __all__ = [
     "CREDSTACK",
@@ -89,13 +90,6 @@ def node_problem() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class WalletServer:
     """A running ``credstack serve`` with TLS; ``cert`` is what clients must trust."""
@@ -122,20 +116,6 @@ class WalletServer:
             [str(CREDSTACK), *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False
         )
 
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
-def _answers(server: WalletServer) -> bool:
-    try:
-        with server.client(timeout=2) as client:
-            return client.get("/healthz").status_code == 200
-    except httpx.TransportError:
-        return False
-
 
 @contextmanager
 def start_server(workdir: Path, *, extra_env: dict[str, str] | None = None) -> Iterator[WalletServer]:
@@ -143,50 +123,12 @@ def start_server(workdir: Path, *, extra_env: dict[str, str] | None = None) -> I
     tls = write_self_signed(workdir / "tls")
     data_dir = workdir / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    base_url = f"https://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDSTACK_")}
-    env |= {"CREDSTACK_DATA_DIR": str(data_dir), "CREDSTACK_JOB_WORKER": "0", "CREDSTACK_BASE_URL": base_url}
-    env |= extra_env or {}
-    upgrade = subprocess.run(
-        [str(CREDSTACK), "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    if upgrade.returncode != 0:
-        raise RuntimeError(f"credstack db upgrade failed: {upgrade.stderr}")
-    log = workdir / "serve.log"
-    server = WalletServer(base_url=base_url, port=port, tls=tls, data_dir=data_dir, env=env, log=log)
-    command = [
-        str(CREDSTACK),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--ssl-certfile",
-        str(tls.cert),
-        "--ssl-keyfile",
-        str(tls.key),
-    ]
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while not _answers(server):
-                if process.poll() is not None:
-                    raise RuntimeError(f"credstack serve exited ({process.returncode}):\n{server.log_tail()}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"credstack serve did not answer within 60 s:\n{server.log_tail()}")
-                time.sleep(0.2)
-            yield server
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with served(data_dir, tls=(tls.cert, tls.key), extra_env=extra_env) as running:
+        port = urlsplit(running.url).port
+        assert port is not None
+        yield WalletServer(
+            base_url=running.url, port=port, tls=tls, data_dir=data_dir, env=running.env, log=data_dir / "serve.log"
+        )
 
 
 def _expect(response: httpx.Response, *statuses: int) -> JsonObject:
